@@ -1,0 +1,94 @@
+/**
+ * `npm run dev` / `npm start`: runs Next, and first, when DATABASE_URL is unset, the embedded
+ * database (PGlite under ./data, served on loopback), migrated and seeded on first start.
+ * With DATABASE_URL set it migrates that database (safe with several instances: migrations take
+ * an advisory lock) and starts Next against it.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
+import { migrate } from "../src/server/migrations";
+import { seedIfEmpty } from "../src/server/seed";
+import { createDb } from "../src/server/db";
+
+const mode = process.argv[2];
+if (mode !== "dev" && mode !== "start") {
+  console.error("usage: tsx scripts/run.ts dev|start");
+  process.exit(2);
+}
+const started = Date.now();
+const port = process.env.PORT ?? "3000";
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1" };
+
+function fail(message: string): never {
+  console.error(`\n${message}\n`);
+  process.exit(1);
+}
+
+if (mode === "start" && !existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
+  fail("No production build found: run `npm run build` first (or `npm run dev` for development).");
+}
+
+/** The embedded default keeps a generated secret beside its data, so sign-ins survive restarts. */
+async function secretIn(dataDir: string): Promise<string> {
+  const file = join(dataDir, "auth-secret");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+let embedded: EmbeddedDb | undefined;
+if (!env.DATABASE_URL) {
+  const dataDir = resolve(env.PITCHAT_DATA_DIR ?? "data");
+  await mkdir(dataDir, { recursive: true });
+  try {
+    embedded = await startEmbeddedDb({ dataDir, port: Number(env.PITCHAT_DB_PORT ?? 0), maxConnections: 8 });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  env.DATABASE_URL = embedded.url;
+  env.DATABASE_POOL_MAX = String(embedded.maxConnections);
+  env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
+  console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
+} else if (mode === "start" && !env.NEXTAUTH_SECRET) {
+  fail(
+    "NEXTAUTH_SECRET is required with an external DATABASE_URL in production: every instance must sign " +
+      "sessions with the same secret. Generate one with `openssl rand -base64 32`.",
+  );
+}
+env.NEXTAUTH_SECRET ??= "development-only-secret-change-me";
+env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+
+try {
+  const { applied } = await migrate(env.DATABASE_URL);
+  if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
+  if (embedded) {
+    const { db } = createDb(env.DATABASE_URL, { max: 1 });
+    const seeded = await seedIfEmpty(db);
+    await db.$disconnect();
+    if (seeded) console.log("Seeded the demo data (see README: demo users).");
+  }
+} catch (error) {
+  await embedded?.stop();
+  fail(`Database setup failed: ${(error as Error).message}`);
+}
+
+const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+const child = spawn(process.execPath, [nextBin, mode, "-p", port], { stdio: "inherit", env });
+console.log(`Database ready in ${Date.now() - started} ms; starting Next (${mode}) on port ${port}.`);
+
+let stopping = false;
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (child.exitCode === null) child.kill("SIGTERM");
+  await embedded?.stop();
+  process.exit(code);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void shutdown(0));
+child.on("exit", (code) => void shutdown(code ?? 0));

@@ -1,0 +1,23 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { appRouter } from "@/server/api/root";
+import { createRequestContext } from "@/server/api/context";
+import { MAX_BATCH_SIZE, withBodyLimit } from "@/server/api/http";
+
+export const dynamic = "force-dynamic";
+
+async function handler(req: Request) {
+  const limited = await withBodyLimit(req);
+  if (limited instanceof Response) return limited;
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req: limited,
+    router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: () => createRequestContext(limited.headers),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,51 @@
+import { z } from "zod";
+
+/**
+ * The server's environment, validated once at start. A bad or missing value stops the process
+ * with a message naming the variable, instead of failing later inside a request.
+ */
+const intFrom = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string({ message: "DATABASE_URL is required (npm run dev / npm start set it for the embedded database)" })
+    .url({ message: "DATABASE_URL must be a postgres:// URL" }),
+  /** Pool size per process. The embedded database sets it to its connection limit. */
+  DATABASE_POOL_MAX: intFrom(10),
+  NEXTAUTH_SECRET: z.string().min(16, { message: "NEXTAUTH_SECRET must be at least 16 characters" }),
+  NEXTAUTH_URL: z.string().url().optional(),
+  /** Requests per window; 0 turns a limit off (for load tests against a trusted server). */
+  RATE_LIMIT_WINDOW_SECONDS: intFrom(60),
+  RATE_LIMIT_SIGNIN: intFrom(10),
+  RATE_LIMIT_REGISTER: intFrom(5),
+  RATE_LIMIT_SEND: intFrom(60),
+  /** Seconds an agent may take before its reply is marked failed. */
+  AGENT_TIMEOUT_SECONDS: intFrom(60),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+function loadEnv(): Env {
+  // `next build` imports server modules to analyse them; nothing runs, so nothing to validate.
+  if (process.env.NEXT_PHASE === "phase-production-build" || process.env.SKIP_ENV_VALIDATION) {
+    return EnvSchema.parse({
+      ...process.env,
+      DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://build@localhost/build",
+      NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "build-time-placeholder-secret",
+    });
+  }
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment; the first call validates, so importing this module has no effect. */
+export function getEnv(): Env {
+  return (cached ??= loadEnv());
+}

@@ -1,0 +1,67 @@
+/**
+ * The tRPC base: context type, procedures and error formatting. Routers build on
+ * `createTRPCRouter`, `publicProcedure` and `protectedProcedure` from here.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import type { Db } from "@/server/db";
+import { DomainError } from "@/server/errors";
+import type { RateLimits } from "@/server/rate-limit";
+
+export type SessionUser = { id: string; email: string; name: string | null };
+
+export type Context = {
+  db: Db;
+  user: SessionUser | null;
+  /** The caller's address, for per-IP rate limits. */
+  clientIp: string;
+  rateLimits: RateLimits;
+};
+
+const isProduction = process.env.NODE_ENV === "production";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev: !isProduction,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // Internal messages can carry SQL or secrets: in production the client sees a generic text.
+      message: internal && isProduction ? "Internal server error" : shape.message,
+      data: {
+        ...shape.data,
+        zodError: error.code === "BAD_REQUEST" && cause instanceof ZodError ? z.flattenError(cause) : null,
+        ...(cause instanceof DomainError ? cause.data : {}),
+      },
+    };
+  },
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    maxDurationMs: 5 * 60_000,
+    client: { reconnectAfterInactivityMs: 25_000 },
+  },
+});
+
+/** Domain errors become tRPC errors here, and only here. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const mergeRouters = t.mergeRouters;
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

@@ -1,0 +1,137 @@
+import { createId } from "@paralleldrive/cuid2";
+import type { z } from "zod";
+import { Prisma } from "@/generated/prisma/client";
+import type { ListMessagesInput, ListMessagesOutput, Message, SendMessageInput, SendMessageOutput } from "@/shared";
+import { LIMITS } from "@/shared";
+import type { Db } from "../db";
+import { badRequest, notFound, preconditionFailed } from "../errors";
+import { toMessage, type MessageRow } from "./dto";
+
+const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
+  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "createdAt"`;
+
+const NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
+
+/**
+ * The newest `limit` messages before `before` (or the newest overall), oldest first, paged by seq.
+ * Two statements: the session (ownership, and the seq of `before` within it) and the page, which
+ * fetches one extra row so `hasMore` is exact.
+ */
+export async function listMessages(db: Db, userId: string, input: z.output<typeof ListMessagesInput>): Promise<ListMessagesOutput> {
+  const [session] = await db.$queryRaw<{ id: string; beforeSeq: number | null }[]>`
+    SELECT s.id,
+      ${input.before ? Prisma.sql`(SELECT m.seq FROM "Message" m WHERE m.id = ${input.before} AND m."sessionId" = s.id)` : Prisma.sql`NULL::int`} AS "beforeSeq"
+    FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${userId}`;
+  if (!session) throw notFound("Session");
+  if (input.before && session.beforeSeq === null) throw badRequest("before must name a message of this session");
+
+  const rows = await db.$queryRaw<MessageRow[]>`
+    SELECT ${MESSAGE_COLUMNS} FROM "Message"
+    WHERE "sessionId" = ${input.sessionId} ${session.beforeSeq !== null ? Prisma.sql`AND seq < ${session.beforeSeq}` : Prisma.empty}
+    ORDER BY seq DESC
+    LIMIT ${input.limit + 1}`;
+  const hasMore = rows.length > input.limit;
+  const page = rows.slice(0, input.limit).reverse().map(toMessage);
+  return { messages: page, hasMore, nextCursor: hasMore ? page[0]!.id : null };
+}
+
+type Sender = { id: string; name: string };
+
+/**
+ * Stores the user's message (sent, ack pending) in one statement: the session row is locked by the
+ * update that bumps messageCount and lastActiveAt, and the new count is the message's seq, so
+ * concurrent sends get 1, 2, 3 … with no gap and no lost count. A repeated clientId hits the unique
+ * (sessionId, clientId) index, the statement rolls back whole, and the first message is returned.
+ * A replyTo outside this session breaks the (replyToId, sessionId) foreign key.
+ */
+export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof SendMessageInput>): Promise<SendMessageOutput> {
+  const id = createId();
+  let rows: MessageRow[];
+  try {
+    rows = await db.$queryRaw<MessageRow[]>`
+      WITH s AS (
+        UPDATE "ChatSession" SET
+          "messageCount" = "messageCount" + 1, "lastActiveAt" = ${NOW}, "updatedAt" = ${NOW},
+          "lastMessageId" = ${id}, "lastMessageContent" = left(${input.content}, ${LIMITS.lastMessagePreview}),
+          "lastMessageSenderType" = 'user', "lastMessageAt" = ${NOW}
+        WHERE id = ${input.sessionId} AND "userId" = ${sender.id} AND status <> 'closed'
+        RETURNING id, "messageCount", "botId", "lastActiveAt"
+      )
+      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
+        "contentType", "replyToId", status, "ackStatus", "clientId", "createdAt", "updatedAt")
+      SELECT ${id}, s.id, s."messageCount", 'user', ${sender.id}, ${sender.name}, s."botId", ${input.content},
+        ${input.contentType}::"ContentType", ${input.replyTo ?? null}, 'sent', 'pending', ${input.clientId ?? null},
+        s."lastActiveAt", s."lastActiveAt"
+      FROM s
+      RETURNING ${MESSAGE_COLUMNS}`;
+  } catch (error) {
+    const violated = constraintViolation(error);
+    if (violated === "unique" && input.clientId) {
+      const first = await messageByClientId(db, input.sessionId, input.clientId);
+      if (first) return { message: first, sessionId: input.sessionId };
+    }
+    if (violated === "foreign-key" && input.replyTo) throw badRequest("replyTo must name a message of this session");
+    throw error;
+  }
+  if (rows[0]) return { message: toMessage(rows[0]), sessionId: input.sessionId };
+
+  // Nothing stored: say why. A retry of a message stored before the session closed still gets it back.
+  const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId: sender.id }, select: { status: true } });
+  if (!session) throw notFound("Session");
+  if (input.clientId) {
+    const first = await messageByClientId(db, input.sessionId, input.clientId);
+    if (first) return { message: first, sessionId: input.sessionId };
+  }
+  throw preconditionFailed("Session is closed");
+}
+
+async function messageByClientId(db: Db, sessionId: string, clientId: string): Promise<Message | null> {
+  const [row] = await db.$queryRaw<MessageRow[]>`
+    SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = ${sessionId} AND "clientId" = ${clientId}`;
+  return row ? toMessage(row) : null;
+}
+
+export type BotReply = {
+  sessionId: string;
+  bot: { id: string; displayName: string };
+  content: string;
+  contentType?: "markdown" | "text";
+  replyTo?: string | null;
+};
+
+/**
+ * Stores a bot's reply (delivered, acked) under the same seq and counter rules as a user's message,
+ * and adds one to the session's unread count in the same statement.
+ */
+export async function storeBotReply(db: Db, reply: BotReply): Promise<Message> {
+  const id = createId();
+  const rows = await db.$queryRaw<MessageRow[]>`
+    WITH s AS (
+      UPDATE "ChatSession" SET
+        "messageCount" = "messageCount" + 1, "unreadCount" = "unreadCount" + 1,
+        "lastActiveAt" = ${NOW}, "updatedAt" = ${NOW},
+        "lastMessageId" = ${id}, "lastMessageContent" = left(${reply.content}, ${LIMITS.lastMessagePreview}),
+        "lastMessageSenderType" = 'bot', "lastMessageAt" = ${NOW}
+      WHERE id = ${reply.sessionId}
+      RETURNING id, "messageCount", "lastActiveAt"
+    )
+    INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
+      "contentType", "replyToId", status, "ackStatus", "createdAt", "updatedAt")
+    SELECT ${id}, s.id, s."messageCount", 'bot', ${reply.bot.id}, ${reply.bot.displayName}, ${reply.bot.id}, ${reply.content},
+      ${reply.contentType ?? "markdown"}::"ContentType", ${reply.replyTo ?? null}, 'delivered', 'acked', s."lastActiveAt", s."lastActiveAt"
+    FROM s
+    RETURNING ${MESSAGE_COLUMNS}`;
+  if (!rows[0]) throw notFound("Session");
+  return toMessage(rows[0]);
+}
+
+type Violation = "unique" | "foreign-key" | null;
+
+/** Which integrity constraint a failed raw statement broke, from the PostgreSQL error code. */
+function constraintViolation(error: unknown): Violation {
+  const text = JSON.stringify(error, Object.getOwnPropertyNames(error ?? {})) ?? "";
+  const code = (error as { meta?: { code?: string } })?.meta?.code;
+  if (code === "23505" || text.includes("23505") || /Unique constraint/i.test(text)) return "unique";
+  if (code === "23503" || text.includes("23503") || /Foreign key constraint/i.test(text)) return "foreign-key";
+  return null;
+}

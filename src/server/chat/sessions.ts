@@ -1,0 +1,128 @@
+import type { z } from "zod";
+import { Prisma } from "@/generated/prisma/client";
+import type {
+  CloseSessionOutput,
+  CreateSessionInput,
+  CreateSessionOutput,
+  GetSessionOutput,
+  ListSessionsInput,
+  ListSessionsOutput,
+  MarkReadOutput,
+} from "@/shared";
+import type { Db } from "../db";
+import { badRequest, notFound } from "../errors";
+import { botForNewSession } from "./bots";
+import { toBot, toBotSummary, toLastMessage, toSession, type BotRow, type SessionRow } from "./dto";
+
+const SESSION_COLUMNS = Prisma.sql`s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount",
+  s."lastActiveAt", s."createdAt", s."updatedAt", s."closedAt", s."lastMessageId", s."lastMessageContent",
+  s."lastMessageSenderType", s."lastMessageAt"`;
+
+/** The page position: the last row's (lastActiveAt, id), opaque to clients. */
+function encodeCursor(row: Pick<SessionRow, "lastActiveAt" | "id">): string {
+  return Buffer.from(JSON.stringify([row.lastActiveAt.toISOString(), row.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { lastActiveAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
+    const lastActiveAt = new Date(String(at));
+    if (typeof id !== "string" || Number.isNaN(lastActiveAt.getTime())) throw new Error();
+    return { lastActiveAt, id };
+  } catch {
+    throw badRequest("Invalid cursor");
+  }
+}
+
+type ListedRow = SessionRow & { bot_name: string | null; bot_displayName: string | null; bot_avatar: string | null; bot_status: BotRow["status"] | null };
+
+/**
+ * The caller's sessions that have a bot, newest activity first, in two statements whatever the page
+ * size: the page (keyset on (lastActiveAt, id), bot joined, last-message preview stored on the
+ * session) and the total.
+ */
+export async function listSessions(db: Db, userId: string, input: z.output<typeof ListSessionsInput>): Promise<ListSessionsOutput> {
+  const filters = [Prisma.sql`s."userId" = ${userId}`, Prisma.sql`s."botId" IS NOT NULL`];
+  if (input.status) filters.push(Prisma.sql`s.status = ${input.status}::"SessionStatus"`);
+  if (input.botId) filters.push(Prisma.sql`s."botId" = ${input.botId}`);
+  const where = Prisma.join(filters, " AND ");
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const keyset = after ? Prisma.sql`AND (s."lastActiveAt", s.id) < (${after.lastActiveAt}::timestamp, ${after.id})` : Prisma.empty;
+
+  const [rows, counted] = await Promise.all([
+    db.$queryRaw<ListedRow[]>`
+      SELECT ${SESSION_COLUMNS}, b.name AS "bot_name", b."displayName" AS "bot_displayName",
+             b.avatar AS "bot_avatar", b.status AS "bot_status"
+      FROM "ChatSession" s JOIN "Bot" b ON b.id = s."botId"
+      WHERE ${where} ${keyset}
+      ORDER BY s."lastActiveAt" DESC, s.id DESC
+      LIMIT ${input.limit + 1}`,
+    db.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM "ChatSession" s WHERE ${where}`,
+  ]);
+  const page = rows.slice(0, input.limit);
+  return {
+    sessions: page.map((row) => ({
+      ...toSession(row, toBotSummary({ id: row.botId!, name: row.bot_name!, displayName: row.bot_displayName!, avatar: row.bot_avatar, status: row.bot_status! })),
+      lastMessage: toLastMessage(row),
+    })),
+    total: counted[0].total,
+    nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!) : null,
+  };
+}
+
+export async function createSession(db: Db, userId: string, input: z.output<typeof CreateSessionInput>): Promise<CreateSessionOutput> {
+  const bot = await botForNewSession(db, userId, input.botId);
+  const session = await db.chatSession.create({
+    data: {
+      userId,
+      botId: bot.id,
+      primaryAgentId: bot.agentId,
+      title: input.title ?? `Chat with ${bot.displayName || bot.name}`,
+    },
+  });
+  return { session: { ...toSession(session, toBotSummary(bot)), bot: toBot(bot) } };
+}
+
+export async function getSession(db: Db, userId: string, sessionId: string): Promise<GetSessionOutput> {
+  // Another user's session is "not found", exactly like a missing one: its existence is not revealed.
+  const session = await db.chatSession.findFirst({ where: { id: sessionId, userId }, include: { bot: true } });
+  if (!session) throw notFound("Session");
+  const bot = session.bot ? toBot(session.bot) : null;
+  return { session: { ...toSession(session, bot), bot } };
+}
+
+/**
+ * Turns the session's delivered bot messages to read in one statement. The unread count drops by
+ * exactly the rows turned, so a reply stored concurrently (which adds one) is never lost from it.
+ */
+export async function markRead(db: Db, userId: string, sessionId: string): Promise<MarkReadOutput> {
+  const [result] = await db.$queryRaw<[{ found: number; marked: number }]>`
+    WITH owned AS (SELECT id FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId}),
+    marked AS (
+      UPDATE "Message" SET status = 'read', "updatedAt" = (clock_timestamp() AT TIME ZONE 'UTC')
+      WHERE "sessionId" IN (SELECT id FROM owned) AND status = 'delivered' AND "senderType" = 'bot'
+      RETURNING 1
+    ),
+    counted AS (SELECT count(*)::int AS n FROM marked),
+    updated AS (
+      UPDATE "ChatSession" SET "unreadCount" = GREATEST("unreadCount" - (SELECT n FROM counted), 0)
+      WHERE id IN (SELECT id FROM owned)
+      RETURNING id
+    )
+    SELECT (SELECT count(*)::int FROM updated) AS found, (SELECT n FROM counted) AS marked`;
+  if (!result || result.found === 0) throw notFound("Session");
+  return { sessionId, markedRead: result.marked };
+}
+
+/** Closing twice is fine: the first closedAt (and updatedAt) stay. */
+export async function closeSession(db: Db, userId: string, sessionId: string): Promise<CloseSessionOutput> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    UPDATE "ChatSession" SET
+      "closedAt" = COALESCE("closedAt", (clock_timestamp() AT TIME ZONE 'UTC')),
+      "updatedAt" = CASE WHEN status = 'closed' THEN "updatedAt" ELSE (clock_timestamp() AT TIME ZONE 'UTC') END,
+      status = 'closed'
+    WHERE id = ${sessionId} AND "userId" = ${userId}
+    RETURNING id`;
+  if (rows.length === 0) throw notFound("Session");
+  return { sessionId, status: "closed" };
+}

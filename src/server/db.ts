@@ -1,0 +1,36 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { getEnv } from "@/env";
+import { PrismaClient } from "@/generated/prisma/client";
+
+export type Db = PrismaClient;
+
+export type DbOptions = {
+  /** Upper bound of connections; the embedded database accepts only as many as it was started with. */
+  max?: number;
+  /** A pg Client subclass, e.g. one that counts statements in tests and benchmarks. */
+  Client?: typeof pg.Client;
+};
+
+export type DbHandle = { db: Db; pool: pg.Pool };
+
+/** A Prisma client over a pg pool: the one code path for PGlite and PostgreSQL alike. */
+export function createDb(connectionString: string, options: DbOptions = {}): DbHandle {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    ...(options.Client ? { Client: options.Client } : {}),
+  });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  return { db: new PrismaClient({ adapter }), pool };
+}
+
+// One client per process. In development modules are re-evaluated on every change, so the
+// handle lives on globalThis rather than leaking a pool per reload.
+const globalForDb = globalThis as unknown as { pitChatDb?: DbHandle };
+
+/** The app's database, created on first use from the validated environment. */
+export function getDb(): DbHandle {
+  const env = getEnv();
+  return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX }));
+}
