@@ -225,4 +225,3 @@ ALTER TABLE "Message" ADD CONSTRAINT "Message_replyToId_sessionId_fkey" FOREIGN 
 
 -- AddForeignKey
 ALTER TABLE "ChatEvent" ADD CONSTRAINT "ChatEvent_sessionId_fkey" FOREIGN KEY ("sessionId") REFERENCES "ChatSession"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
