@@ -14,6 +14,7 @@ import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
 import { migrate } from "../src/server/migrations";
 import { seedIfEmpty } from "../src/server/seed";
 import { createDb } from "../src/server/db";
+import { getEnv } from "../src/env";
 
 const mode = process.argv[2];
 if (mode !== "dev" && mode !== "start") {
@@ -63,6 +64,15 @@ if (!env.DATABASE_URL) {
 }
 env.NEXTAUTH_SECRET ??= "development-only-secret-change-me";
 env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+
+// Validate what Next will see before anything starts (Next validates again at its own start).
+Object.assign(process.env, env);
+try {
+  getEnv();
+} catch (error) {
+  await embedded?.stop();
+  fail((error as Error).message);
+}
 
 try {
   const { applied } = await migrate(env.DATABASE_URL);

@@ -66,7 +66,10 @@ export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): P
         continue;
       }
       const id = randomUUID();
-      await client.query("BEGIN");
+      // Each migration runs in a transaction of its own, unless it manages its own (Prisma writes
+      // BEGIN/COMMIT around steps that cannot share one, such as removing an enum value).
+      const ownTransaction = /^\s*BEGIN;/im.test(migration.sql);
+      if (!ownTransaction) await client.query("BEGIN");
       try {
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at) VALUES ($1, $2, $3, now())`,
@@ -77,9 +80,9 @@ export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): P
           `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
           [id],
         );
-        await client.query("COMMIT");
+        if (!ownTransaction) await client.query("COMMIT");
       } catch (error) {
-        await client.query("ROLLBACK");
+        if (!ownTransaction) await client.query("ROLLBACK");
         throw new Error(`Migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
       applied.push(migration.name);

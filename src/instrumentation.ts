@@ -1,0 +1,7 @@
+/** Runs once when a server instance starts: a bad environment stops it here, not in a request. */
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { getEnv } = await import("./env");
+    getEnv();
+  }
+}
