@@ -20,8 +20,6 @@ const EnvSchema = z.object({
   RATE_LIMIT_SIGNIN: intFrom(10),
   RATE_LIMIT_REGISTER: intFrom(5),
   RATE_LIMIT_SEND: intFrom(60),
-  /** Seconds an agent may take before its reply is marked failed. */
-  AGENT_TIMEOUT_SECONDS: intFrom(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
