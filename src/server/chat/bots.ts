@@ -16,8 +16,16 @@ export function usableBy(userId: string): Prisma.BotWhereInput {
   };
 }
 
+/**
+ * Prisma's `contains` becomes ILIKE without escaping the pattern (prisma/orm#19506), so `%`, `_` and
+ * backslash in a user's query would act as wildcards; escaped, the query matches as literal text.
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 export async function listBots(db: Db, userId: string, input: z.output<typeof ListBotsInput>): Promise<ListBotsOutput> {
-  const query = input.query;
+  const query = input.query ? likeLiteral(input.query) : undefined;
   const bots = await db.bot.findMany({
     where: {
       AND: [

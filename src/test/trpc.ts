@@ -1,0 +1,77 @@
+/**
+ * Helpers for tests that drive the API through createCaller: catching the TRPCError a call throws,
+ * formatting it exactly as the HTTP handler would, and reaching procedures by their dotted path.
+ */
+import { TRPCError } from "@trpc/server";
+import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
+import { appRouter } from "@/server/api/root";
+import type { Db } from "@/server/db";
+import type { callerFor } from "./fixtures";
+
+type Caller = ReturnType<typeof callerFor>;
+type ProcedureType = "query" | "mutation" | "subscription";
+
+/** Every procedure of the app router, by dotted path ("chat.sendMessage") with its kind. */
+export function routerProcedures(): Map<string, ProcedureType> {
+  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: ProcedureType } }> }).procedures;
+  return new Map(Object.entries(procedures).map(([path, procedure]) => [path, procedure._def.type]));
+}
+
+/**
+ * Calls the procedure at `path` with `input`. A subscription is started and its first event awaited
+ * (bounded), so an error it raises on start surfaces here just like a query's.
+ */
+export async function callPath(caller: Caller, path: string, input: unknown): Promise<unknown> {
+  let node: unknown = caller;
+  for (const part of path.split(".")) node = (node as Record<string, unknown>)[part];
+  const result = await (node as (input: unknown) => Promise<unknown>)(input);
+  if (routerProcedures().get(path) !== "subscription") return result;
+  const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      iterator.next(),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ timedOut: true }), 3_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await iterator.return?.();
+  }
+}
+
+/** The TRPCError a call rejects with; fails the test if it resolves or rejects with anything else. */
+export async function trpcError(call: Promise<unknown>): Promise<TRPCError> {
+  let result: unknown;
+  try {
+    result = await call;
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw new Error(`expected a TRPCError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error(`expected the call to fail, it returned ${JSON.stringify(result)?.slice(0, 300)}`);
+}
+
+/** The error as a client receives it over HTTP: the app's errorFormatter applied. */
+export function errorShape(error: TRPCError, path: string) {
+  const shape = getErrorShape({ config: appRouter._def._config, error, type: "unknown", path, input: undefined, ctx: undefined });
+  return shape as typeof shape & {
+    data: { code: string; zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null; retryAfter?: unknown };
+  };
+}
+
+/**
+ * Every row of the tables the API writes, in a stable order: compare two snapshots to prove that
+ * a call wrote nothing.
+ */
+export async function snapshotRows(db: Db) {
+  const [users, bots, access, sessions, messages] = await Promise.all([
+    db.user.findMany({ orderBy: { id: "asc" } }),
+    db.bot.findMany({ orderBy: { id: "asc" } }),
+    db.botAccess.findMany({ orderBy: [{ userId: "asc" }, { botId: "asc" }] }),
+    db.chatSession.findMany({ orderBy: { id: "asc" } }),
+    db.message.findMany({ orderBy: { id: "asc" } }),
+  ]);
+  return { users, bots, access, sessions, messages };
+}
