@@ -46,6 +46,7 @@ test("a protected page sends a signed-out visitor to sign in and back", async ({
   const user = { name: "Pia", email: uniqueEmail("pia"), password: "long enough password" };
   await signUp(page, user);
   await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
   await page.goto("/chat?from=test");
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
