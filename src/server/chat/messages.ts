@@ -66,11 +66,11 @@ export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof
       RETURNING ${MESSAGE_COLUMNS}`;
   } catch (error) {
     const violated = constraintViolation(error);
-    if (violated === "unique" && input.clientId) {
+    if (violated === "Message_sessionId_clientId_key" && input.clientId) {
       const first = await messageByClientId(db, input.sessionId, input.clientId);
       if (first) return { message: first, sessionId: input.sessionId };
     }
-    if (violated === "foreign-key" && input.replyTo) throw badRequest("replyTo must name a message of this session");
+    if (violated === "Message_replyToId_sessionId_fkey" && input.replyTo) throw badRequest("replyTo must name a message of this session");
     throw error;
   }
   if (rows[0]) return { message: toMessage(rows[0]), sessionId: input.sessionId };
@@ -125,13 +125,17 @@ export async function storeBotReply(db: Db, reply: BotReply): Promise<Message> {
   return toMessage(rows[0]);
 }
 
-type Violation = "unique" | "foreign-key" | null;
+type DriverAdapterFailure = { originalCode?: unknown; constraint?: { index?: unknown } };
 
-/** Which integrity constraint a failed raw statement broke, from the PostgreSQL error code. */
-function constraintViolation(error: unknown): Violation {
-  const text = JSON.stringify(error, Object.getOwnPropertyNames(error ?? {})) ?? "";
-  const code = (error as { meta?: { code?: string } })?.meta?.code;
-  if (code === "23505" || text.includes("23505") || /Unique constraint/i.test(text)) return "unique";
-  if (code === "23503" || text.includes("23503") || /Foreign key constraint/i.test(text)) return "foreign-key";
-  return null;
+/**
+ * The name of the unique index or foreign key a failed raw statement violated, or null for any other
+ * failure. Prisma 7 raises a PrismaClientKnownRequestError (P2010) whose meta.driverAdapterError.cause
+ * is the pg adapter's mapped error: the SQLSTATE as originalCode (23505 unique, 23503 foreign key) and
+ * the constraint's name as constraint.index.
+ */
+function constraintViolation(error: unknown): string | null {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  const cause = (error.meta?.driverAdapterError as { cause?: DriverAdapterFailure } | undefined)?.cause;
+  if (cause?.originalCode !== "23505" && cause?.originalCode !== "23503") return null;
+  return typeof cause.constraint?.index === "string" ? cause.constraint.index : null;
 }
