@@ -27,7 +27,9 @@ function decodeCursor(cursor: string): { lastActiveAt: Date; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
     const lastActiveAt = new Date(String(at));
-    if (typeof id !== "string" || Number.isNaN(lastActiveAt.getTime())) throw new Error();
+    // Years 1..9999 only: the pg adapter writes other years in forms PostgreSQL refuses (a 500).
+    const year = lastActiveAt.getUTCFullYear();
+    if (typeof id !== "string" || Number.isNaN(year) || year < 1 || year > 9999) throw new Error();
     return { lastActiveAt, id };
   } catch {
     throw badRequest("Invalid cursor");
