@@ -51,9 +51,10 @@ let engine: Promise<Exports> | undefined;
 
 async function load(): Promise<Exports> {
   const cliDir = dirname(createRequire(import.meta.url).resolve("prisma/package.json"));
-  const module = await WebAssembly.compile(await readFile(join(cliDir, "build", "prisma_schema_build_bg.wasm")));
-  let exports: Exports | undefined;
-  const text = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(exports!.memory.buffer, ptr >>> 0, len >>> 0));
+  const wasmModule = await WebAssembly.compile(await readFile(join(cliDir, "build", "prisma_schema_build_bg.wasm")));
+  // Set once instantiated; the imports below run only after that.
+  const instance: { exports?: Exports } = {};
+  const text = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(instance.exports!.memory.buffer, ptr >>> 0, len >>> 0));
   // The imports wasm-bindgen generated, by name prefix (their suffixes are hashes that change per build).
   const glue: Record<string, (...args: number[]) => unknown> = {
     __wbg_Error_: (ptr, len) => new Error(text(ptr, len)),
@@ -64,7 +65,7 @@ async function load(): Promise<Exports> {
       throw new Error(`prisma schema engine panicked: ${text(ptr, len)}`);
     },
     __wbindgen_init_externref_table: () => {
-      const table = exports!.__wbindgen_externrefs;
+      const table = instance.exports!.__wbindgen_externrefs;
       const offset = table.grow(4);
       table.set(0, undefined);
       table.set(offset, undefined);
@@ -74,15 +75,14 @@ async function load(): Promise<Exports> {
     },
   };
   const imports: Record<string, Record<string, (...args: number[]) => unknown>> = {};
-  for (const wanted of WebAssembly.Module.imports(module)) {
+  for (const wanted of WebAssembly.Module.imports(wasmModule)) {
     const prefix = Object.keys(glue).find((p) => wanted.name.startsWith(p));
     if (!prefix) throw new Error(`prisma_schema_build_bg.wasm wants an import this glue lacks: ${wanted.module}.${wanted.name}`);
     (imports[wanted.module] ??= {})[wanted.name] = glue[prefix]!;
   }
-  const instance = await WebAssembly.instantiate(module, imports);
-  exports = instance.exports as unknown as Exports;
-  exports.__wbindgen_start();
-  return exports;
+  instance.exports = (await WebAssembly.instantiate(wasmModule, imports)).exports as unknown as Exports;
+  instance.exports.__wbindgen_start();
+  return instance.exports;
 }
 
 /** The DMMF of a Prisma schema, as `getDMMF({ datamodel })` of `@prisma/internals` returns it. */

@@ -98,6 +98,8 @@ describe("chat.listSessions paging", () => {
   // 0, 1: a bot; 2: no bot (never listed).
   const SessionSpec = fc.record({ at: fc.integer({ min: 0, max: 2 }), status: Status, bot: fc.integer({ min: 0, max: 2 }) });
 
+  const noFilter = { status: undefined, bot: undefined };
+
   it("pages through exactly the matching sessions, newest first, no repeat or skip while sessions are added", async () => {
     const property = fc.asyncProperty(
       fc.array(SessionSpec, { maxLength: 130, size: "max" }),
@@ -160,10 +162,10 @@ describe("chat.listSessions paging", () => {
     await fc.assert(property, {
       numRuns: numRuns * 2,
       examples: [
-        [[], 20, {}, []],
-        [Array.from({ length: 20 }, () => ({ at: 0, status: "active" as const, bot: 0 })), 20, {}, []], // exactly limit
-        [Array.from({ length: 40 }, (_, i) => ({ at: i % 2, status: "active" as const, bot: i % 3 })), 10, {}, [[{ at: 0, bot: 0 }], [{ at: 1, bot: 1 }, { at: 3, bot: 0 }]]],
-        [Array.from({ length: 101 }, () => ({ at: 2, status: "closed" as const, bot: 1 })), 100, { status: "closed" as const, bot: 1 }, [[{ at: 2, bot: 1 }]]],
+        [[], 20, noFilter, []],
+        [Array.from({ length: 20 }, () => ({ at: 0, status: "active" as const, bot: 0 })), 20, noFilter, []], // exactly limit
+        [Array.from({ length: 40 }, (_, i) => ({ at: i % 2, status: "active" as const, bot: i % 3 })), 10, noFilter, [[{ at: 0, bot: 0 }], [{ at: 1, bot: 1 }, { at: 3, bot: 0 }]]],
+        [Array.from({ length: 101 }, () => ({ at: 2, status: "closed" as const, bot: 1 })), 100, { status: "closed" as const, bot: 1 as const }, [[{ at: 2, bot: 1 }]]],
       ],
     });
   }, 120_000);
