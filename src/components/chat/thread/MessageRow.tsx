@@ -1,0 +1,173 @@
+"use client";
+
+import { lazy, memo, Suspense } from "react";
+import type { MessageStatus } from "@/shared";
+import { Avatar } from "@/components/ui/Avatar";
+import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon, ReplyIcon } from "@/components/ui/icons";
+import { fullDateTime, messageTime, plainPreview } from "../format";
+import type { ThreadMessage } from "./message-store";
+
+/**
+ * The markdown renderer (react-markdown, remark-gfm) is a chunk of its own, fetched as soon as this
+ * module loads; until it is there a message shows as plain text. It keeps the chat page's first-load
+ * JavaScript inside its budget (BUDGETS.md).
+ */
+const loadMarkdown = () => import("./Markdown").then((m) => ({ default: m.Markdown }));
+if (typeof window !== "undefined") void loadMarkdown();
+const Markdown = lazy(loadMarkdown);
+
+export type ReplyTarget = { senderName: string; content: string } | null;
+
+const STATUS_LABEL: Record<MessageStatus, string> = {
+  sending: "Sending",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+  failed: "Failed",
+};
+
+/**
+ * One message. `continued` folds the avatar and name into the previous message of the same sender,
+ * as chat apps do; the name stays in the text for screen readers.
+ */
+export const MessageRow = memo(function MessageRow({
+  message,
+  continued,
+  avatar,
+  replyTarget,
+  onReply,
+  onRetry,
+}: {
+  message: ThreadMessage;
+  continued: boolean;
+  avatar: string | null;
+  replyTarget: ReplyTarget | undefined;
+  onReply: (message: ThreadMessage) => void;
+  onRetry: (message: ThreadMessage) => void;
+}) {
+  const mine = message.senderType === "user";
+  const time = (
+    <time dateTime={message.createdAt.toISOString()} title={fullDateTime(message.createdAt)}>
+      {messageTime(message.createdAt)}
+    </time>
+  );
+  const plain = <p className="break-words whitespace-pre-wrap">{message.content}</p>;
+  const body =
+    message.contentType === "text" ? (
+      plain
+    ) : (
+      <Suspense fallback={plain}>
+        <Markdown content={message.content} />
+      </Suspense>
+    );
+  const quote = message.replyTo ? <Quote target={replyTarget} mine={mine} /> : null;
+  const replyButton = message.local ? null : (
+    <button
+      type="button"
+      onClick={() => onReply(message)}
+      aria-label={`Reply to ${message.senderName}`}
+      title="Reply"
+      className="self-center rounded-full p-1.5 text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 [@media(hover:none)]:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+    >
+      <ReplyIcon className="size-4" />
+      <span className="sr-only">Reply</span>
+    </button>
+  );
+
+  return (
+    <div
+      data-testid="message"
+      data-seq={message.local ? undefined : message.seq}
+      data-message-id={message.local ? undefined : message.id}
+      data-sender={message.senderType}
+      data-status={message.status}
+      className={`group flex gap-3 px-4 ${continued ? "pt-0.5" : "pt-3"} pb-0.5 ${mine ? "justify-end" : ""}`}
+    >
+      {mine ? null : continued ? (
+        <span className="w-8 shrink-0" aria-hidden="true" />
+      ) : (
+        <Avatar src={avatar} name={message.senderName} size="sm" />
+      )}
+      <div className={`flex min-w-0 max-w-[85%] flex-col sm:max-w-[75%] ${mine ? "items-end" : "items-start"}`}>
+        <p className={continued ? "sr-only" : "mb-1 flex items-baseline gap-2 text-xs text-zinc-500 dark:text-zinc-400"}>
+          <span className="font-medium text-zinc-800 dark:text-zinc-200">{mine ? "You" : message.senderName}</span>
+          {mine ? null : time}
+        </p>
+        <div className={`flex items-end gap-1 ${mine ? "flex-row-reverse" : ""}`}>
+          <div
+            className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-relaxed ${
+              mine
+                ? `bubble-mine bg-accent text-white ${message.status === "failed" ? "opacity-70" : ""}`
+                : "bg-zinc-100 text-zinc-900 dark:bg-zinc-800/80 dark:text-zinc-100"
+            } ${mine && !continued ? "rounded-tr-md" : ""} ${!mine && !continued ? "rounded-tl-md" : ""}`}
+          >
+            {quote}
+            {body}
+          </div>
+          {replyButton}
+        </div>
+        {mine ? (
+          <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+            {time}
+            <StatusMark status={message.status} />
+          </div>
+        ) : null}
+        {message.status === "failed" ? (
+          <div className="mt-1 flex items-center gap-2 text-xs text-red-600 dark:text-red-400">
+            <span>{message.error ?? "Not sent."}</span>
+            {message.local ? (
+              <button
+                type="button"
+                onClick={() => onRetry(message)}
+                className="rounded-md px-1.5 py-0.5 font-semibold text-accent hover:bg-accent/10 dark:text-indigo-300"
+              >
+                Retry
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+});
+
+function StatusMark({ status }: { status: MessageStatus }) {
+  const label = STATUS_LABEL[status];
+  const icon =
+    status === "sending" ? (
+      <ClockIcon className="size-3.5" />
+    ) : status === "sent" ? (
+      <CheckIcon className="size-3.5" />
+    ) : status === "failed" ? (
+      <AlertIcon className="size-3.5 text-red-600 dark:text-red-400" />
+    ) : (
+      <DoubleCheckIcon className={`size-3.5 ${status === "read" ? "text-accent dark:text-indigo-300" : ""}`} />
+    );
+  return (
+    <span data-testid="message-status" title={label} className="inline-flex items-center gap-1">
+      {icon}
+      <span className={status === "failed" ? "font-medium text-red-600 dark:text-red-400" : "sr-only"}>{label}</span>
+    </span>
+  );
+}
+
+function Quote({ target, mine }: { target: ReplyTarget | undefined; mine: boolean }) {
+  return (
+    <div
+      data-testid="reply-quote"
+      className={`mb-1.5 rounded-lg border-l-2 px-2 py-1 text-[13px] ${
+        mine ? "border-white/60 bg-white/15 text-white/90" : "border-accent/60 bg-white/70 text-zinc-600 dark:bg-zinc-900/60 dark:text-zinc-300"
+      }`}
+    >
+      <span className="sr-only">In reply to </span>
+      {target ? (
+        <>
+          <span className="font-semibold">{target.senderName}</span>
+          <span className="line-clamp-2">{plainPreview(target.content)}</span>
+        </>
+      ) : (
+        <span className="italic">An earlier message</span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+"use client";
+
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import type { GetSessionOutput, ListMessagesOutput } from "@/shared";
+import { Button } from "@/components/ui/Button";
+import { api } from "@/trpc/react";
+import { useShell } from "../ChatShell";
+import { describeError, errorCode } from "../errors";
+import { plainPreview } from "../format";
+import { usePatchListedSession } from "../session-cache";
+import { Composer, type ComposerHandle } from "./Composer";
+import { threadStore, type ThreadMessage } from "./message-store";
+import { ThreadHeader } from "./ThreadHeader";
+
+/**
+ * The message list (virtualiser, rows, and through them the markdown renderer) is a chunk of its
+ * own, fetched as this module loads. It cannot paint before hydration anyway (a virtual list needs
+ * its scroll box measured), so splitting it costs nothing on screen and keeps the page's first-load
+ * JavaScript inside BUDGETS.md.
+ */
+const loadMessageList = () => import("./MessageList").then((m) => ({ default: m.MessageList }));
+if (typeof window !== "undefined") void loadMessageList();
+const MessageList = lazy(loadMessageList);
+
+/** A clientId for an optimistic send; crypto.randomUUID needs a secure context, so fall back. */
+function newClientId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function Thread({
+  sessionId,
+  initialSession,
+  initialPage,
+}: {
+  sessionId: string;
+  initialSession: GetSessionOutput["session"];
+  initialPage: ListMessagesOutput;
+}) {
+  const utils = api.useUtils();
+  const { user } = useShell();
+  const session = api.chat.getSession.useQuery({ sessionId }, { initialData: { session: initialSession } }).data.session;
+  const [store] = useState(() => {
+    const s = threadStore(sessionId);
+    s.addPage(initialPage, "newest");
+    return s;
+  });
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  const [replyTo, setReplyTo] = useState<ThreadMessage | null>(null);
+  const [scrollToEndSignal, setScrollToEndSignal] = useState(0);
+  const [announcement, setAnnouncement] = useState("");
+  const composer = useRef<ComposerHandle>(null);
+
+  useMarkRead(session);
+
+  // On a wide screen the thread opens ready to type; on a phone the keyboard would cover it.
+  useEffect(() => {
+    if (window.matchMedia("(min-width: 768px)").matches) composer.current?.focus();
+  }, []);
+
+  const fetchPage = useCallback(
+    (before?: string) => utils.client.chat.listMessages.query({ sessionId, before }),
+    [utils, sessionId],
+  );
+  const loadOlder = useCallback(() => void store.loadOlder(fetchPage), [store, fetchPage]);
+
+  const deliver = useCallback(
+    async (clientId: string, content: string, replyToId: string | null) => {
+      store.setPendingStatus(clientId, "sending");
+      try {
+        const { message } = await utils.client.chat.sendMessage.mutate({ sessionId, content, clientId, replyTo: replyToId ?? undefined });
+        store.upsert([message]);
+        setAnnouncement("Message sent");
+        void utils.chat.listSessions.invalidate();
+      } catch (error) {
+        store.setPendingStatus(clientId, "failed", describeError(error, "send"));
+        setAnnouncement("Message failed to send");
+        if (errorCode(error) === "PRECONDITION_FAILED") void utils.chat.getSession.invalidate({ sessionId });
+      }
+    },
+    [store, utils, sessionId],
+  );
+
+  const send = useCallback(
+    (content: string) => {
+      const clientId = newClientId();
+      store.addPending({ clientId, content, replyTo: replyTo?.id ?? null, senderName: user.name ?? user.email });
+      setReplyTo(null);
+      setScrollToEndSignal((n) => n + 1);
+      void deliver(clientId, content, replyTo?.id ?? null);
+    },
+    [store, replyTo, user, deliver],
+  );
+
+  const retry = useCallback((message: ThreadMessage) => void deliver(message.clientId!, message.content, message.replyTo), [deliver]);
+
+  const reply = useCallback((message: ThreadMessage) => {
+    setReplyTo(message);
+    composer.current?.focus();
+    setAnnouncement(`Replying to ${message.senderType === "user" ? "your message" : message.senderName}: ${plainPreview(message.content).slice(0, 80)}`);
+  }, []);
+
+  const botName = session.bot?.displayName ?? "this bot";
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <ThreadHeader session={session} />
+      {snapshot.phase === "error" ? (
+        <div role="alert" className="m-auto max-w-sm p-6 text-center text-sm">
+          <p className="font-medium">Couldn’t load the messages.</p>
+          <p className="mt-1 text-zinc-500 dark:text-zinc-400">{describeError(snapshot.error)}</p>
+          <Button variant="secondary" size="sm" className="mt-3" onClick={() => void store.loadNewest(fetchPage)}>
+            Try again
+          </Button>
+        </div>
+      ) : snapshot.messages.length === 0 ? (
+        <div className="flex min-h-0 flex-1 flex-col items-center justify-center gap-2 p-6 text-center" role="log" aria-label="Messages">
+          <p className="text-base font-medium">Say hello to {botName}</p>
+          <p className="max-w-xs text-sm text-zinc-500 dark:text-zinc-400">{session.bot?.description ?? "Your conversation starts here."}</p>
+        </div>
+      ) : (
+        <Suspense fallback={<MessagesPlaceholder />}>
+          <MessageList
+          store={store}
+          snapshot={snapshot}
+          botName={botName}
+          botAvatar={session.bot?.avatar ?? null}
+          onLoadOlder={loadOlder}
+          onReply={reply}
+          onRetry={retry}
+          scrollToEndSignal={scrollToEndSignal}
+          />
+        </Suspense>
+      )}
+      <p role="status" className="sr-only">
+        {announcement}
+      </p>
+      <Composer
+        ref={composer}
+        closed={session.status === "closed"}
+        botName={botName}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onSend={send}
+      />
+    </div>
+  );
+}
+
+/** Opening a thread with unread replies marks them read: the badge goes at once, the server confirms. */
+function useMarkRead(session: GetSessionOutput["session"]) {
+  const utils = api.useUtils();
+  const patchListed = usePatchListedSession();
+  const { mutate } = api.chat.markRead.useMutation();
+  const { id, unreadCount } = session;
+  useEffect(() => {
+    if (unreadCount === 0) return;
+    patchListed(id, (s) => ({ ...s, unreadCount: 0 }));
+    utils.chat.getSession.setData({ sessionId: id }, (data) => (data ? { session: { ...data.session, unreadCount: 0 } } : data));
+    mutate(
+      { sessionId: id },
+      {
+        onSuccess: () => threadStore(id).markBotMessagesRead(),
+        onSettled: () => void utils.chat.listSessions.invalidate(),
+      },
+    );
+  }, [id, unreadCount, mutate, patchListed, utils]);
+}
+
+function MessagesPlaceholder() {
+  return (
+    <div className="mx-auto flex min-h-0 w-full max-w-3xl flex-1 flex-col justify-end gap-4 overflow-hidden p-4" aria-busy="true">
+      {[55, 35, 65].map((width, i) => (
+        <div key={i} className={`flex ${i % 2 ? "justify-end" : "gap-3"}`}>
+          {i % 2 ? null : <div className="size-8 animate-pulse rounded-full bg-zinc-200 dark:bg-zinc-800" />}
+          <div className="h-12 animate-pulse rounded-2xl bg-zinc-100 dark:bg-zinc-900" style={{ width: `${width}%` }} />
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,201 @@
+import type { ChatEvent, ListMessagesOutput, Message } from "@/shared";
+
+/**
+ * One session's messages in the browser: keyed, ordered by seq, with the paging state beside them.
+ *
+ * Every source of messages goes through `upsert`: pages from `chat.listMessages`, the result of
+ * `chat.sendMessage`, and (later) `message.created` / `message.updated` events from `chat.onEvent`,
+ * so they merge instead of duplicating. A message's key is its clientId when it has one, so the
+ * optimistic row the composer adds and the stored message that replaces it are one row: no remount,
+ * no jump. Messages not yet stored (status `sending` / `failed`) sort after every stored one.
+ */
+export type ThreadMessage = Message & { key: string; local: boolean };
+
+export type ThreadSnapshot = {
+  messages: ThreadMessage[];
+  /** Loading the newest page for the first time. */
+  phase: "idle" | "loading" | "ready" | "error";
+  error: unknown;
+  hasMore: boolean;
+  /** The `before` of the next older page. */
+  olderCursor: string | null;
+  older: "idle" | "loading" | "error";
+};
+
+type PageFetcher = (before?: string) => Promise<ListMessagesOutput>;
+
+const keyOf = (m: Pick<Message, "id" | "clientId">) => m.clientId ?? m.id;
+
+export class ThreadStore {
+  private byKey = new Map<string, ThreadMessage>();
+  private keyById = new Map<string, string>();
+  private listeners = new Set<() => void>();
+  private localOrder = 0;
+  private snapshot: ThreadSnapshot = { messages: [], phase: "idle", error: null, hasMore: false, olderCursor: null, older: "idle" };
+
+  constructor(readonly sessionId: string) {}
+
+  subscribe = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = () => this.snapshot;
+
+  get(id: string): ThreadMessage | undefined {
+    const key = this.keyById.get(id) ?? id;
+    return this.byKey.get(key);
+  }
+
+  /** Adds or replaces messages (by clientId or id). */
+  upsert(messages: readonly Message[]) {
+    for (const message of messages) {
+      if (message.sessionId !== this.sessionId) continue;
+      const key = keyOf(message);
+      this.byKey.set(key, { ...message, key, local: false });
+      this.keyById.set(message.id, key);
+    }
+    this.emit({});
+  }
+
+  /** A page of `chat.listMessages`: older pages move the cursor; the newest page only sets it the first time. */
+  addPage(page: ListMessagesOutput, kind: "newest" | "older") {
+    if (kind === "newest" && this.snapshot.phase === "ready") {
+      // Back on a thread seen before: if the newest page does not reach what we hold, there is a gap; start over.
+      const stored = this.snapshot.messages.filter((m) => !m.local);
+      const newestHeld = stored.at(-1)?.seq ?? 0;
+      const oldestFetched = page.messages[0]?.seq ?? 0;
+      if (oldestFetched > newestHeld + 1) {
+        for (const m of stored) {
+          this.byKey.delete(m.key);
+          this.keyById.delete(m.id);
+        }
+        this.upsertQuiet(page.messages);
+        this.emit({ hasMore: page.hasMore, olderCursor: page.nextCursor });
+        return;
+      }
+      this.upsertQuiet(page.messages);
+      this.emit({});
+      return;
+    }
+    this.upsertQuiet(page.messages);
+    this.emit({ phase: "ready", error: null, hasMore: page.hasMore, olderCursor: page.nextCursor, older: "idle" });
+  }
+
+  async loadNewest(fetchPage: PageFetcher) {
+    if (this.snapshot.phase !== "ready") this.emit({ phase: "loading", error: null });
+    try {
+      this.addPage(await fetchPage(), "newest");
+    } catch (error) {
+      if (this.snapshot.phase !== "ready") this.emit({ phase: "error", error });
+    }
+  }
+
+  async loadOlder(fetchPage: PageFetcher) {
+    const { hasMore, olderCursor, older } = this.snapshot;
+    if (!hasMore || !olderCursor || older === "loading") return;
+    this.emit({ older: "loading" });
+    try {
+      this.addPage(await fetchPage(olderCursor), "older");
+    } catch {
+      this.emit({ older: "error" });
+    }
+  }
+
+  /** The composer's optimistic message, shown at once with status `sending`. */
+  addPending(input: { clientId: string; content: string; replyTo: string | null; senderName: string }) {
+    const key = input.clientId;
+    this.byKey.set(key, {
+      id: `local:${input.clientId}`,
+      key,
+      local: true,
+      sessionId: this.sessionId,
+      seq: Number.MAX_SAFE_INTEGER - 1_000_000 + this.localOrder++,
+      senderType: "user",
+      senderId: null,
+      senderName: input.senderName,
+      botId: null,
+      messageType: "text",
+      content: input.content,
+      contentType: "markdown",
+      replyTo: input.replyTo,
+      status: "sending",
+      ackStatus: "pending",
+      clientId: input.clientId,
+      error: null,
+      createdAt: new Date(),
+    });
+    this.emit({});
+  }
+
+  /** A pending message whose send failed (or is being retried). */
+  setPendingStatus(clientId: string, status: "sending" | "failed", error: string | null = null) {
+    const message = this.byKey.get(clientId);
+    if (!message || !message.local) return;
+    this.byKey.set(clientId, { ...message, status, error });
+    this.emit({});
+  }
+
+  /** `chat.markRead` turned the delivered bot messages to read. */
+  markBotMessagesRead() {
+    let changed = false;
+    for (const [key, m] of this.byKey) {
+      if (m.senderType === "bot" && m.status === "delivered") {
+        this.byKey.set(key, { ...m, status: "read" });
+        changed = true;
+      }
+    }
+    if (changed) this.emit({});
+  }
+
+  /**
+   * What the live subscription will feed in. Created and updated messages are upserts; a delta
+   * extends the content of a message being streamed.
+   */
+  applyEvent(event: ChatEvent) {
+    if (event.sessionId !== this.sessionId) return;
+    switch (event.type) {
+      case "message.created":
+      case "message.updated":
+        this.upsert([event.message]);
+        return;
+      case "message.delta": {
+        const message = this.get(event.messageId);
+        if (!message) return;
+        this.byKey.set(message.key, { ...message, content: message.content + event.delta });
+        this.emit({});
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private upsertQuiet(messages: readonly Message[]) {
+    for (const message of messages) {
+      const key = keyOf(message);
+      this.byKey.set(key, { ...message, key, local: false });
+      this.keyById.set(message.id, key);
+    }
+  }
+
+  private emit(patch: Partial<ThreadSnapshot>) {
+    const messages = [...this.byKey.values()].sort((a, b) => a.seq - b.seq);
+    this.snapshot = { ...this.snapshot, ...patch, messages };
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** One store per session for the life of the page: coming back to a thread shows it at once. */
+const stores = new Map<string, ThreadStore>();
+
+export function threadStore(sessionId: string): ThreadStore {
+  // On the server a store lives for one render only: nothing may outlive a request there.
+  if (typeof window === "undefined") return new ThreadStore(sessionId);
+  let store = stores.get(sessionId);
+  if (!store) {
+    store = new ThreadStore(sessionId);
+    stores.set(sessionId, store);
+  }
+  return store;
+}
