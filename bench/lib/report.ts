@@ -48,7 +48,8 @@ export const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v)
 export const rps = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "–" : `${Math.round(v).toLocaleString("en")}/s`);
 export const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? NaN : a / b);
 export const x = (v: number) => (Number.isNaN(v) ? "–" : `${v.toFixed(2)}×`);
-const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+/** kB = 1,000 bytes, as Next prints sizes; KiB beside it, since budgets get read both ways. */
+export const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB (${(bytes / 1024).toFixed(1)} KiB)`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
