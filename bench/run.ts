@@ -106,7 +106,12 @@ async function startApp(name: string, env: Record<string, string>): Promise<Serv
     env: childEnv({ PORT: String(port), NEXTAUTH_URL: base, ...env }),
     logFile: join(LOGS, `${name}.log`),
   });
-  await waitUntil(`${name} /signin`, async () => (await status(`${base}/signin`)) === 200, { timeoutMs: 180_000, intervalMs: 50, child });
+  try {
+    await waitUntil(`${name} /signin`, async () => (await status(`${base}/signin`)) === 200, { timeoutMs: 180_000, intervalMs: 50, child });
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
   return { base, child, msToReady: performance.now() - spawnedAt };
 }
 
@@ -118,7 +123,12 @@ async function startFloor(name: string, url: string, poolMax: number, secret: st
     env: childEnv({ FLOOR_PORT: String(port), FLOOR_DATABASE_URL: url, FLOOR_POOL_MAX: String(poolMax), NEXTAUTH_SECRET: secret }),
     logFile: join(LOGS, `${name}.log`),
   });
-  await waitUntil(`${name} /health`, async () => (await status(`${base}/health`)) === 200, { timeoutMs: 60_000, child });
+  try {
+    await waitUntil(`${name} /health`, async () => (await status(`${base}/health`)) === 200, { timeoutMs: 60_000, child });
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
   return { base, child };
 }
 
@@ -250,8 +260,11 @@ async function main(): Promise<Results> {
 
   // ---- PostgreSQL: app vs floor, statements, flatness ----
   if (!skip.has("postgres")) {
+    // What this phase started, stopped at its end whatever happens (newest first).
+    const stops: (() => Promise<void>)[] = [];
     try {
       const server = await startPgServer();
+      stops.push(server.stop);
       say(`PostgreSQL ${server.version} (${server.kind})`);
       const fullUrl = await server.createDatabase("full");
       await migrate(fullUrl);
@@ -269,7 +282,9 @@ async function main(): Promise<Results> {
 
       const appEnv = { DATABASE_URL: fullUrl, NEXTAUTH_SECRET: secret, DATABASE_POOL_MAX: String(config.poolMax) };
       const app = await startApp("app-postgres", appEnv);
+      stops.push(app.child.stop);
       const floor = await startFloor("floor-postgres", fullUrl, config.poolMax, secret);
+      stops.push(floor.child.stop);
       const cookie = await signIn(app.base, data.email, data.password);
       await checkSameWork(app, floor, cookie, data);
       say("app and floor up, signed in, same rows from both; measuring …");
@@ -302,7 +317,9 @@ async function main(): Promise<Results> {
 
       if (small) {
         const app2 = await startApp("app-postgres-tenth", { ...appEnv, DATABASE_URL: small.url });
+        stops.push(app2.child.stop);
         const floor2 = await startFloor("floor-postgres-tenth", small.url, config.poolMax, secret);
+        stops.push(floor2.child.stop);
         const cookie2 = await signIn(app2.base, small.data.email, small.data.password);
         await checkSameWork(app2, floor2, cookie2, small.data);
         say(`flatness: measuring at scale ${config.scale / 10} …`);
@@ -317,21 +334,23 @@ async function main(): Promise<Results> {
         await app2.child.stop();
         await floor2.child.stop();
       }
-      await server.stop();
     } catch (error) {
       results.errors.push(`PostgreSQL phase: ${(error as Error).stack ?? error}`);
       say(`PostgreSQL phase failed: ${(error as Error).message}`);
-      await cleanupAll();
+    } finally {
+      for (const stop of stops.reverse()) await stop().catch((e: Error) => say(`stopping: ${e.message}`));
     }
   }
 
   // ---- The embedded default: cold start, then PGlite with the reference data ----
   if (!skip.has("pglite")) {
+    let stopEmbedded: (() => Promise<void>) | undefined;
     try {
       const dataDir = await tempDir("pitchat-bench-pglite-");
       const dbPort = await freePort();
       say("embedded default: `npm start` with an empty data dir (cold start) …");
       const app = await startApp("app-pglite", { PITCHAT_DATA_DIR: dataDir, PITCHAT_DB_PORT: String(dbPort) });
+      stopEmbedded = app.child.stop;
       const log = readFileSync(app.child.logFile, "utf8");
       const dbReady = /Database ready in (\d+) ms/.exec(log);
       results.coldStart = { msToFirst200: app.msToReady, dbReadyMs: dbReady ? Number(dbReady[1]) : undefined };
@@ -351,10 +370,11 @@ async function main(): Promise<Results> {
         listSessions: await pair("listSessions", e.listSessions.app, undefined),
         listMessages: await pair("listMessages", e.listMessages.app, undefined),
       };
-      await app.child.stop();
     } catch (error) {
       results.errors.push(`embedded phase: ${(error as Error).stack ?? error}`);
       say(`embedded phase failed: ${(error as Error).message}`);
+    } finally {
+      await stopEmbedded?.().catch((e: Error) => say(`stopping: ${e.message}`));
     }
   }
 
