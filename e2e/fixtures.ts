@@ -26,3 +26,35 @@ export async function signUp(page: Page, user: { name: string; email: string; pa
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page).toHaveURL(/\/chat/);
 }
+
+/** A freshly signed-up user (for tests that change data), left on /chat. */
+export async function signUpFresh(page: Page, name = "Tess") {
+  const user = { name, email: uniqueEmail(name.toLowerCase()), password: "long enough password" };
+  await signUp(page, user);
+  return user;
+}
+
+/** Starts a chat with a bot from the New chat dialog and waits for its thread; returns the session id. */
+export async function startChat(page: Page, botName = "Demo Bot"): Promise<string> {
+  await page.getByRole("button", { name: "New chat" }).click();
+  const dialog = page.getByRole("dialog", { name: "New chat" });
+  await dialog.getByRole("button", { name: botName, exact: true }).click();
+  await expect(page).toHaveURL(/\/chat\/[^/?#]+$/);
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeEditable();
+  return new URL(page.url()).pathname.split("/").pop()!;
+}
+
+/** Types into the composer and sends with Enter; waits until the message shows as stored. */
+export async function sendMessage(page: Page, text: string) {
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+  const row = page.getByTestId("message").filter({ hasText: text.split("\n")[0]! }).last();
+  await expect(row).toHaveAttribute("data-status", "sent");
+  return row;
+}
+
+/** The sidebar's row for a session title. */
+export function sessionRow(page: Page, title: string) {
+  return page.getByRole("navigation", { name: "Sessions" }).getByRole("link", { name: title, exact: true });
+}

@@ -1,0 +1,134 @@
+import { expect, test } from "@playwright/test";
+import { sendMessage, sessionRow, signUpFresh, startChat } from "./fixtures";
+
+test("start a chat with a demo bot, send a message, and find it again after a reload", async ({ page }) => {
+  await signUpFresh(page, "Stan");
+  await expect(page.getByRole("navigation", { name: "Sessions" })).toContainText("No conversations yet");
+
+  const sessionId = await startChat(page, "Demo Bot");
+  await expect(page.getByRole("heading", { name: "Chat with Demo Bot" })).toBeVisible();
+  await expect(sessionRow(page, "Chat with Demo Bot")).toHaveAttribute("aria-current", "page");
+
+  const row = await sendMessage(page, "Hello there, Demo Bot");
+  await expect(row.getByTestId("message-status")).toContainText("Sent");
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("");
+  // The sidebar shows the new last message.
+  await expect(sessionRow(page, "Chat with Demo Bot")).toHaveAccessibleDescription(/You: Hello there, Demo Bot/);
+
+  await page.reload();
+  await expect(page).toHaveURL(new RegExp(`/chat/${sessionId}$`));
+  const stored = page.getByTestId("message").filter({ hasText: "Hello there, Demo Bot" });
+  await expect(stored).toHaveCount(1);
+  await expect(stored).toHaveAttribute("data-status", "sent");
+});
+
+test("Shift+Enter breaks the line; Enter sends", async ({ page }) => {
+  await signUpFresh(page, "Lena");
+  await startChat(page);
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.click();
+  await page.keyboard.type("first line");
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type("second line");
+  await expect(box).toHaveValue("first line\nsecond line");
+  await page.keyboard.press("Enter");
+  const row = page.getByTestId("message").filter({ hasText: "second line" });
+  await expect(row).toHaveAttribute("data-status", "sent");
+  await expect(row).toContainText("first line");
+});
+
+test("a failed send shows Failed with Retry, and Retry stores it once", async ({ page }) => {
+  await signUpFresh(page, "Remy");
+  await startChat(page);
+  let failNext = true;
+  await page.route("**/api/trpc/**", async (route) => {
+    if (failNext && route.request().url().includes("chat.sendMessage")) {
+      failNext = false;
+      await route.abort("connectionrefused");
+      return;
+    }
+    await route.fallback();
+  });
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("Will this arrive?");
+  await page.getByRole("button", { name: "Send" }).click();
+  const row = page.getByTestId("message").filter({ hasText: "Will this arrive?" });
+  await expect(row).toHaveAttribute("data-status", "failed");
+  await expect(row.getByText("Failed", { exact: true })).toBeVisible();
+
+  await row.getByRole("button", { name: "Retry" }).click();
+  await expect(row).toHaveAttribute("data-status", "sent");
+  await page.reload();
+  await expect(page.getByTestId("message").filter({ hasText: "Will this arrive?" })).toHaveCount(1);
+});
+
+test("Reply quotes the message it answers", async ({ page }) => {
+  await signUpFresh(page, "Quinn");
+  await startChat(page);
+  const first = await sendMessage(page, "The original question");
+  await first.hover();
+  await first.getByRole("button", { name: /Reply/ }).click();
+  await expect(page.getByTestId("composer-reply")).toContainText("The original question");
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
+  await page.keyboard.type("A follow-up");
+  await page.keyboard.press("Enter");
+  const reply = page.getByTestId("message").filter({ hasText: "A follow-up" });
+  await expect(reply).toHaveAttribute("data-status", "sent");
+  await expect(reply.getByTestId("reply-quote")).toContainText("The original question");
+  await expect(page.getByTestId("composer-reply")).toHaveCount(0);
+});
+
+test("the character limit shows as it nears, and a message over it cannot be sent", async ({ page }) => {
+  await signUpFresh(page, "Cass");
+  await startChat(page);
+  const box = page.getByRole("textbox", { name: "Message" });
+  await box.fill("x".repeat(9_000));
+  await expect(page.getByText(/9,000 \/ 10,000/)).toBeVisible();
+  await box.fill("x".repeat(10_001));
+  await expect(page.getByText("1 characters over the limit")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+});
+
+test("a bot without an agent says so in words, and no chat is started", async ({ page }) => {
+  await signUpFresh(page, "Ugo");
+  await page.getByRole("button", { name: "New chat" }).click();
+  const dialog = page.getByRole("dialog", { name: "New chat" });
+  await expect(dialog.getByRole("button", { name: "Night Owl", exact: true })).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Retired Bot" })).toHaveCount(0);
+  await expect(dialog.getByRole("button", { name: "Secret Agent" })).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Unbound Bot", exact: true }).click();
+  await expect(dialog.getByRole("alert")).toContainText("isn’t connected to an agent");
+  await expect(page).toHaveURL(/\/chat$/);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "Sessions" })).toContainText("No conversations yet");
+});
+
+test("closing a session asks first, then disables the composer; the Closed filter shows it", async ({ page }) => {
+  await signUpFresh(page, "Cleo");
+  await startChat(page);
+  await sendMessage(page, "Last words");
+
+  await page.getByRole("button", { name: "Close session" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Close this session?" });
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
+
+  await page.getByRole("button", { name: "Close session" }).click();
+  await confirm.getByRole("button", { name: "Close session" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Send" })).toBeDisabled();
+  await expect(page.getByText("This session is closed.")).toBeVisible();
+
+  const status = page.getByRole("group", { name: "Status" });
+  await status.getByRole("button", { name: "Closed" }).click();
+  await expect(sessionRow(page, "Chat with Demo Bot")).toBeVisible();
+  await status.getByRole("button", { name: "Active" }).click();
+  await expect(page.getByRole("navigation", { name: "Sessions" })).toContainText("No active conversations");
+  await expect(sessionRow(page, "Chat with Demo Bot")).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeDisabled();
+});

@@ -1,0 +1,67 @@
+import { expect, test, type Locator } from "@playwright/test";
+import { ALICE, sessionRow, signIn } from "./fixtures";
+
+async function seqs(messages: Locator): Promise<number[]> {
+  return (await messages.evaluateAll((els) => els.map((el) => Number(el.getAttribute("data-seq"))))).filter((n) => n > 0);
+}
+
+/** Whether the element is (at least partly) inside the scroll box's visible area. */
+async function inView(log: Locator, row: Locator): Promise<boolean> {
+  const [box, rect] = [await log.boundingBox(), await row.boundingBox()];
+  return !!box && !!rect && rect.y + rect.height > box.y && rect.y < box.y + box.height;
+}
+
+/** The seq of the first message row whose bottom is below the top of the scroll box. */
+async function topVisibleSeq(log: Locator): Promise<number> {
+  return log.evaluate((el) => {
+    const top = el.getBoundingClientRect().top;
+    const rows = [...el.querySelectorAll<HTMLElement>("[data-testid=message][data-seq]")]
+      .map((row) => ({ seq: Number(row.dataset.seq), rect: row.getBoundingClientRect() }))
+      .filter(({ rect }) => rect.bottom > top)
+      .sort((a, b) => a.rect.top - b.rect.top);
+    return rows[0]?.seq ?? -1;
+  });
+}
+
+test("the 2,000-message thread opens at the newest, loads older pages upward, holds the position, keeps the DOM bounded", async ({ page }) => {
+  await signIn(page, ALICE.email);
+  // Older pages answer a little late, so the test can see where the reader was before they arrive.
+  await page.route("**/api/trpc/**", async (route) => {
+    if (route.request().url().includes("chat.listMessages")) await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.fallback();
+  });
+  await sessionRow(page, "The long thread").click();
+  const log = page.getByRole("log", { name: "Messages" });
+  const messages = log.getByTestId("message");
+  const newest = messages.filter({ hasText: "Reply 2000 from Demo Bot" });
+  await expect(newest).toBeVisible();
+  await expect.poll(() => inView(log, newest)).toBe(true);
+  await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(4);
+
+  // The first page: messages 1951–2000.
+  let oldest = 1951;
+
+  for (let round = 0; round < 6; round++) {
+    // Scroll to the very top of what is loaded; the row there must stay in view once older rows arrive.
+    await log.evaluate((el) => el.scrollTo({ top: 0 }));
+    await expect(log.getByText("Loading earlier messages…")).toBeVisible();
+    const topSeq = await topVisibleSeq(log);
+    expect(topSeq).toBe(oldest);
+    const top = log.locator(`[data-seq="${topSeq}"]`);
+    const before = (await top.boundingBox())!.y;
+    await expect.poll(async () => Math.min(...(await seqs(messages))), { message: "older page loads" }).toBeLessThan(oldest);
+    await expect.poll(() => inView(log, top), { message: `message ${topSeq} stays in view` }).toBe(true);
+    // Not just in view: where it was, give or take a row's re-measurement.
+    expect(Math.abs((await top.boundingBox())!.y - before)).toBeLessThan(120);
+    expect(await messages.count()).toBeLessThan(100);
+    oldest -= 50;
+  }
+  // Seven pages of 50 are loaded by now, yet only a window of them is in the DOM.
+  expect(oldest).toBe(1651);
+  expect(await messages.count()).toBeLessThan(100);
+
+  // And back to the newest: the DOM still holds only what is near the view.
+  await log.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await expect(newest).toBeVisible();
+  expect(await messages.count()).toBeLessThan(100);
+});
