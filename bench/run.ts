@@ -70,7 +70,7 @@ function machineInfo(): Record<string, string | number> {
   const cpuModel = existsSync("/proc/cpuinfo")
     ? (/model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "?")
     : (cpus()[0]?.model ?? "?");
-  const dirty = sh("git", ["status", "--porcelain"]) === "" ? "" : " (with uncommitted changes)";
+  const dirty = sh("git", ["status", "--porcelain", "--untracked-files=no"]) === "" ? "" : " (with uncommitted changes)";
   return {
     date: new Date().toISOString(),
     nproc: sh("nproc", []),
