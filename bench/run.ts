@@ -2,8 +2,9 @@
  * `npm run bench`: the performance budgets of BUDGETS.md, measured over HTTP against the production
  * build. See bench/README.md for the method. Environment:
  *   BENCH_SCALE=1          row counts of the reference data (0.05 for development)
- *   BENCH_SECONDS=10       seconds per measurement; BENCH_WARMUP=3 seconds of warm-up before each
- *   BENCH_CONNECTIONS=16   concurrent clients; BENCH_ROUNDS=1 alternating app/floor rounds (median)
+ *   BENCH_SECONDS=5        seconds per measurement; BENCH_WARMUP=3 seconds of warm-up before the first
+ *   BENCH_ROUNDS=3         rounds, interleaved over the servers; figures are medians over rounds
+ *   BENCH_CONNECTIONS=16   concurrent clients
  *   BENCH_POOL_MAX=10      pg pool of the app and of the floor on PostgreSQL
  *   BENCH_PGLITE_SCALE     scale of the data loaded into the embedded PGlite (default BENCH_SCALE)
  *   BENCH_DATABASE_URL     an admin URL of a PostgreSQL server to use instead of a throwaway cluster
@@ -45,10 +46,10 @@ const num = (name: string, fallback: number) => {
 };
 const config = {
   scale: num("BENCH_SCALE", 1),
-  seconds: num("BENCH_SECONDS", 10),
+  seconds: num("BENCH_SECONDS", 5),
   warmup: process.env.BENCH_WARMUP === "0" ? 0 : num("BENCH_WARMUP", 3),
   connections: Math.round(num("BENCH_CONNECTIONS", 16)),
-  rounds: Math.round(num("BENCH_ROUNDS", 1)),
+  rounds: Math.round(num("BENCH_ROUNDS", 3)),
   poolMax: Math.round(num("BENCH_POOL_MAX", 10)),
 };
 const pgliteScale = num("BENCH_PGLITE_SCALE", config.scale);
@@ -184,19 +185,12 @@ async function checkSameWork(app: Server, floor: Server | undefined, cookie: str
   if (!same(history.messages, fm.messages)) throw new Error("floor listMessages differs from the app's");
 }
 
-async function pair(label: string, app: Endpoint, floor: Endpoint | undefined): Promise<Pair> {
-  const opts = { connections: config.connections, seconds: config.seconds, warmupSeconds: config.warmup };
-  const rounds: { app: Measurement; floor?: Measurement }[] = [];
-  for (let i = 0; i < config.rounds; i++) {
-    const a = await measure(app, opts);
-    say(`  ${label} app:   p50 ${ms(a.p50)}  p99 ${ms(a.p99)}  ${rps(a.throughput)}  errors ${a.errors + a.non2xx}`);
-    const f = floor ? await measure(floor, opts) : undefined;
-    if (f) say(`  ${label} floor: p50 ${ms(f.p50)}  p99 ${ms(f.p99)}  ${rps(f.throughput)}  errors ${f.errors + f.non2xx}`);
-    rounds.push({ app: a, floor: f });
-  }
-  if (rounds.length === 1) return { app: rounds[0]!.app, floor: rounds[0]!.floor };
-  // Several rounds: the median of each figure over the rounds.
-  const combine = (ms: Measurement[]): Measurement => ({
+type Target = { label: string; endpoint: Endpoint };
+
+/** The median of each figure over rounds (requests, errors and time add up). */
+function combine(ms: Measurement[]): Measurement {
+  if (ms.length === 1) return ms[0]!;
+  return {
     requests: ms.reduce((s, m) => s + m.requests, 0),
     errors: ms.reduce((s, m) => s + m.errors, 0),
     non2xx: ms.reduce((s, m) => s + m.non2xx, 0),
@@ -207,11 +201,30 @@ async function pair(label: string, app: Endpoint, floor: Endpoint | undefined): 
     p99: median(ms.map((m) => m.p99)),
     mean: median(ms.map((m) => m.mean)),
     max: Math.max(...ms.map((m) => m.max)),
-  });
+  };
+}
+
+/**
+ * Measures the targets in turn, `rounds` times over (A B C D, A B C D, …), so that whatever else
+ * the shared machine does falls on all of them alike; each target warms up before its first round.
+ */
+async function series(targets: Target[]): Promise<Measurement[][]> {
+  const out: Measurement[][] = targets.map(() => []);
+  for (let round = 0; round < config.rounds; round++) {
+    for (const [i, t] of targets.entries()) {
+      const m = await measure(t.endpoint, { connections: config.connections, seconds: config.seconds, warmupSeconds: round === 0 ? config.warmup : 0 });
+      say(`  ${t.label.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
+      out[i]!.push(m);
+    }
+  }
+  return out;
+}
+
+function toPair(app: Measurement[], floor?: Measurement[]): Pair {
   return {
-    app: combine(rounds.map((r) => r.app)),
-    floor: floor ? combine(rounds.map((r) => r.floor!)) : undefined,
-    rounds,
+    app: combine(app),
+    floor: floor && combine(floor),
+    ...(app.length > 1 ? { rounds: app.map((a, i) => ({ app: a, floor: floor?.[i] })) } : {}),
   };
 }
 
@@ -252,7 +265,7 @@ async function main(): Promise<Results> {
   machine.buildId = snapshot.buildId;
   const dist = join(APP_DIR, ".next");
   results.firstLoad = { target: firstLoadJs("/chat/[sessionId]", dist), reference: firstLoadJs("/chat", dist) };
-  say(`BENCH_SCALE=${config.scale}, ${config.connections} connections, ${config.seconds} s (+${config.warmup} s warm-up) per measurement, build ${machine.buildId}`);
+  say(`BENCH_SCALE=${config.scale}, ${config.connections} connections, ${config.rounds} × ${config.seconds} s per call and server (+${config.warmup} s warm-up), build ${machine.buildId}`);
 
   const secret = randomBytes(32).toString("base64url");
   const passwordHash = await hashPassword("bench-password-1");
@@ -280,6 +293,8 @@ async function main(): Promise<Results> {
         say(`loaded in ${(small.data.loadMs / 1000).toFixed(1)} s`);
       }
 
+      // All four servers run at once; the calls are measured interleaved across them, so that the
+      // app/floor and full/tenth ratios compare figures taken close together in time.
       const appEnv = { DATABASE_URL: fullUrl, NEXTAUTH_SECRET: secret, DATABASE_POOL_MAX: String(config.poolMax) };
       const app = await startApp("app-postgres", appEnv);
       stops.push(app.child.stop);
@@ -287,22 +302,53 @@ async function main(): Promise<Results> {
       stops.push(floor.child.stop);
       const cookie = await signIn(app.base, data.email, data.password);
       await checkSameWork(app, floor, cookie, data);
-      say("app and floor up, signed in, same rows from both; measuring …");
       const e = endpoints(app, floor, cookie, data, `${process.pid}-full`);
-      const listSessions = await pair("listSessions", e.listSessions.app, e.listSessions.floor);
-      const listMessages = await pair("listMessages", e.listMessages.app, e.listMessages.floor);
-      const sendMessage = await pair("sendMessage ", e.sendMessage.app, e.sendMessage.floor);
+      let e2: ReturnType<typeof endpoints> | undefined;
+      if (small) {
+        const app2 = await startApp("app-postgres-tenth", { ...appEnv, DATABASE_URL: small.url });
+        stops.push(app2.child.stop);
+        const floor2 = await startFloor("floor-postgres-tenth", small.url, config.poolMax, secret);
+        stops.push(floor2.child.stop);
+        const cookie2 = await signIn(app2.base, small.data.email, small.data.password);
+        await checkSameWork(app2, floor2, cookie2, small.data);
+        e2 = endpoints(app2, floor2, cookie2, small.data, `${process.pid}-tenth`);
+      }
+      say(`servers up, signed in, app and floor return the same rows; measuring${config.rounds > 1 ? ` (${config.rounds} rounds)` : ""} …`);
+      const tenth = `${config.scale / 10}`;
+      const measured: Record<string, Pair> = {};
+      for (const call of ["listSessions", "listMessages"] as const) {
+        const targets: Target[] = [
+          { label: `${call} app`, endpoint: e[call].app },
+          { label: `${call} floor`, endpoint: e[call].floor! },
+          ...(e2 ? [{ label: `${call} app at ${tenth}`, endpoint: e2[call].app }, { label: `${call} floor at ${tenth}`, endpoint: e2[call].floor! }] : []),
+        ];
+        const [a, f, a2, f2] = await series(targets);
+        measured[call] = toPair(a!, f);
+        if (a2) measured[`${call}-tenth`] = toPair(a2, f2);
+      }
+      const [sa, sf] = await series([
+        { label: "sendMessage app", endpoint: e.sendMessage.app },
+        { label: "sendMessage floor", endpoint: e.sendMessage.floor! },
+      ]);
       results.postgres = {
         server: `${server.version} (${server.kind})`,
         data: dataSummary(data),
         loadSeconds: data.loadMs / 1000,
-        listSessions,
-        listMessages,
-        sendMessage,
+        listSessions: measured.listSessions!,
+        listMessages: measured.listMessages!,
+        sendMessage: toPair(sa!, sf),
         sendCountersConsistent: await sendCountersConsistent(fullUrl, data),
       };
-      await app.child.stop();
-      await floor.child.stop();
+      if (small) {
+        results.flatness = {
+          scale: config.scale / 10,
+          data: dataSummary(small.data),
+          loadSeconds: small.data.loadMs / 1000,
+          listSessions: measured["listSessions-tenth"]!,
+          listMessages: measured["listMessages-tenth"]!,
+        };
+      }
+      for (const stop of stops.splice(1).reverse()) await stop();
 
       if (!skip.has("statements")) {
         try {
@@ -313,26 +359,6 @@ async function main(): Promise<Results> {
         } catch (error) {
           results.errors.push(`statement counts: ${(error as Error).message}`);
         }
-      }
-
-      if (small) {
-        const app2 = await startApp("app-postgres-tenth", { ...appEnv, DATABASE_URL: small.url });
-        stops.push(app2.child.stop);
-        const floor2 = await startFloor("floor-postgres-tenth", small.url, config.poolMax, secret);
-        stops.push(floor2.child.stop);
-        const cookie2 = await signIn(app2.base, small.data.email, small.data.password);
-        await checkSameWork(app2, floor2, cookie2, small.data);
-        say(`flatness: measuring at scale ${config.scale / 10} …`);
-        const e2 = endpoints(app2, floor2, cookie2, small.data, `${process.pid}-tenth`);
-        results.flatness = {
-          scale: config.scale / 10,
-          data: dataSummary(small.data),
-          loadSeconds: small.data.loadMs / 1000,
-          listSessions: await pair("listSessions", e2.listSessions.app, e2.listSessions.floor),
-          listMessages: await pair("listMessages", e2.listMessages.app, e2.listMessages.floor),
-        };
-        await app2.child.stop();
-        await floor2.child.stop();
       }
     } catch (error) {
       results.errors.push(`PostgreSQL phase: ${(error as Error).stack ?? error}`);
@@ -367,8 +393,8 @@ async function main(): Promise<Results> {
         how: "`npm start` with DATABASE_URL unset (PGlite in the run script's process, pool 8), data loaded through its socket",
         data: dataSummary(data),
         loadSeconds: data.loadMs / 1000,
-        listSessions: await pair("listSessions", e.listSessions.app, undefined),
-        listMessages: await pair("listMessages", e.listMessages.app, undefined),
+        listSessions: toPair((await series([{ label: "listSessions app (PGlite)", endpoint: e.listSessions.app }]))[0]!),
+        listMessages: toPair((await series([{ label: "listMessages app (PGlite)", endpoint: e.listMessages.app }]))[0]!),
       };
     } catch (error) {
       results.errors.push(`embedded phase: ${(error as Error).stack ?? error}`);
