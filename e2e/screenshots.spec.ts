@@ -28,7 +28,6 @@ test.skip(!process.env.SCREENSHOTS, "set SCREENSHOTS=1 to regenerate docs/screen
 test.beforeAll(() => mkdirSync(dir, { recursive: true }));
 
 async function openShowcase(page: Page) {
-  await signIn(page, ALICE.email);
   await sessionRow(page, "Archived chat 2").click();
   const log = page.getByRole("log", { name: "Messages" });
   await expect(log).toBeVisible();
@@ -38,6 +37,10 @@ async function openShowcase(page: Page) {
     await page.keyboard.press("Enter");
   }
   await expect(log.locator("pre code .hljs-keyword").first()).toBeVisible();
+  await expect(log.getByTestId("message").last()).toHaveAttribute("data-status", "sent");
+  if ((page.viewportSize()?.width ?? 0) >= 768) {
+    await expect(sessionRow(page, "Archived chat 2")).toHaveAccessibleDescription(/You: Here is what/);
+  }
   await page.mouse.move(0, 0);
 }
 
@@ -47,6 +50,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 
     test(`desktop (${colorScheme})`, async ({ page }) => {
       await page.setViewportSize({ width: 1280, height: 800 });
+      await signIn(page, ALICE.email);
       await openShowcase(page);
       await page.screenshot({ path: `${dir}/chat-desktop-${colorScheme}.png` });
 
@@ -63,8 +67,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.keyboard.press("Escape");
     });
 
-    test(`phone (${colorScheme})`, async ({ browser }) => {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme });
+    test(`phone (${colorScheme})`, async ({ browser, baseURL }) => {
+      const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme });
       const page = await context.newPage();
       await signIn(page, ALICE.email);
       await expect(page.getByRole("navigation", { name: "Sessions" }).getByTestId("session-row").first()).toBeVisible();

@@ -61,18 +61,24 @@ export const MessageRow = memo(function MessageRow({
       </Suspense>
     );
   const quote = message.replyTo ? <Quote target={replyTarget} mine={mine} /> : null;
-  const replyButton = message.local ? null : (
-    <button
-      type="button"
-      onClick={() => onReply(message)}
-      aria-label={`Reply to ${message.senderName}`}
-      title="Reply"
-      className="self-center rounded-full p-1.5 text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 [@media(hover:none)]:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
-    >
-      <ReplyIcon className="size-4" />
-      <span className="sr-only">Reply</span>
-    </button>
-  );
+  // Beside the bubble where there is hover; under it on touch screens, where nothing can be hovered.
+  const replyButton = (touch: boolean) =>
+    message.local ? null : (
+      <button
+        type="button"
+        onClick={() => onReply(message)}
+        aria-label={`Reply to ${message.senderType === "user" ? "your message" : message.senderName}`}
+        title="Reply"
+        className={
+          touch
+            ? "hidden items-center gap-1 rounded-md px-1 py-0.5 text-xs text-zinc-500 [@media(hover:none)]:inline-flex dark:text-zinc-400"
+            : "shrink-0 self-center rounded-full p-1.5 text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 [@media(hover:none)]:hidden dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+        }
+      >
+        <ReplyIcon className={touch ? "size-3.5" : "size-4"} />
+        {touch ? <span aria-hidden="true">Reply</span> : null}
+      </button>
+    );
 
   return (
     <div
@@ -93,9 +99,9 @@ export const MessageRow = memo(function MessageRow({
           <span className="font-medium text-zinc-800 dark:text-zinc-200">{mine ? "You" : message.senderName}</span>
           {mine ? null : time}
         </p>
-        <div className={`flex items-end gap-1 ${mine ? "flex-row-reverse" : ""}`}>
+        <div className={`flex max-w-full min-w-0 items-end gap-1 ${mine ? "flex-row-reverse" : ""}`}>
           <div
-            className={`min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-relaxed ${
+            className={`max-w-full min-w-0 rounded-2xl px-3.5 py-2 text-[15px] leading-relaxed ${
               mine
                 ? `bubble-mine bg-accent text-white ${message.status === "failed" ? "opacity-70" : ""}`
                 : "bg-zinc-100 text-zinc-900 dark:bg-zinc-800/80 dark:text-zinc-100"
@@ -104,14 +110,17 @@ export const MessageRow = memo(function MessageRow({
             {quote}
             {body}
           </div>
-          {replyButton}
+          {replyButton(false)}
         </div>
         {mine ? (
           <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+            {replyButton(true)}
             {time}
             <StatusMark status={message.status} />
           </div>
-        ) : null}
+        ) : (
+          <div className="mt-0.5 hidden [@media(hover:none)]:flex">{replyButton(true)}</div>
+        )}
         {message.status === "failed" ? (
           <div className="mt-1 flex items-center gap-2 text-xs text-red-600 dark:text-red-400">
             <span>{message.error ?? "Not sent."}</span>

@@ -39,6 +39,7 @@ export function Thread({
   initialPage: ListMessagesOutput;
 }) {
   const utils = api.useUtils();
+  const patchListed = usePatchListedSession();
   const { user } = useShell();
   const session = api.chat.getSession.useQuery({ sessionId }, { initialData: { session: initialSession } }).data.session;
   const [store] = useState(() => {
@@ -72,6 +73,13 @@ export function Thread({
         const { message } = await utils.client.chat.sendMessage.mutate({ sessionId, content, clientId, replyTo: replyToId ?? undefined });
         store.upsert([message]);
         setAnnouncement("Message sent");
+        // The sidebar's preview changes at once; the refetch then moves the row to the top.
+        patchListed(sessionId, (s) => ({
+          ...s,
+          lastActiveAt: message.createdAt,
+          messageCount: Math.max(s.messageCount, message.seq),
+          lastMessage: { id: message.id, content: message.content.slice(0, 100), senderType: "user", createdAt: message.createdAt },
+        }));
         void utils.chat.listSessions.invalidate();
       } catch (error) {
         store.setPendingStatus(clientId, "failed", describeError(error, "send"));
@@ -79,7 +87,7 @@ export function Thread({
         if (errorCode(error) === "PRECONDITION_FAILED") void utils.chat.getSession.invalidate({ sessionId });
       }
     },
-    [store, utils, sessionId],
+    [store, utils, sessionId, patchListed],
   );
 
   const send = useCallback(
