@@ -41,7 +41,7 @@ export const Composer = forwardRef<
   }
 
   return (
-    <div className="shrink-0 border-t border-zinc-200 bg-white/90 px-3 pt-2 pb-[max(0.75rem,env(safe-area-inset-bottom))] backdrop-blur sm:px-4 dark:border-zinc-800 dark:bg-zinc-950/90">
+    <div className="shrink-0 border-t border-zinc-200 bg-white px-3 pt-2 pb-[max(0.75rem,env(safe-area-inset-bottom))] sm:px-4 dark:border-zinc-800 dark:bg-zinc-950">
       <div className="mx-auto w-full max-w-3xl">
         {closed ? (
           <p id={`${id}-closed`} role="status" className="mb-2 flex items-center gap-2 rounded-lg bg-zinc-100 px-3 py-2 text-sm text-zinc-600 dark:bg-zinc-900 dark:text-zinc-300">

@@ -1,7 +1,7 @@
 "use client";
 
-import { memo } from "react";
-import ReactMarkdown, { type Components } from "react-markdown";
+import { memo, type ReactElement } from "react";
+import renderMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { CodeBlock } from "./CodeBlock";
 
@@ -53,15 +53,30 @@ const components: Components = {
 const remarkPlugins = [remarkGfm];
 
 /**
+ * Rendered messages, by content. A virtual list mounts a row again each time it scrolls back into
+ * view; parsing its markdown again each time is what would make a long thread stutter. React
+ * elements are immutable, so one tree serves every mount. Least recently used entries go first.
+ */
+const rendered = new Map<string, ReactElement>();
+const RENDERED_MAX = 1_000;
+
+function render(content: string): ReactElement {
+  let tree = rendered.get(content);
+  if (tree) {
+    rendered.delete(content);
+  } else {
+    // react-markdown's synchronous renderer is a plain function (no hooks): parse, transform, build.
+    tree = <>{renderMarkdown({ children: content, remarkPlugins, components })}</>;
+    if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+  }
+  rendered.set(content, tree);
+  return tree;
+}
+
+/**
  * A message's markdown: GFM (tables, lists, strikethrough, autolinks), no raw HTML (react-markdown
  * shows it as text; there is no rehype-raw), unsafe URLs dropped.
  */
 export const Markdown = memo(function Markdown({ content }: { content: string }) {
-  return (
-    <div className="markdown">
-      <ReactMarkdown remarkPlugins={remarkPlugins} components={components}>
-        {content}
-      </ReactMarkdown>
-    </div>
-  );
+  return <div className="markdown">{render(content)}</div>;
 });
