@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function SignInPage() {
   if (await getSessionUser()) redirect("/chat");
   return (
-    <AuthCard title="Sign in" footer={<>New here? <Link className="font-medium text-accent underline" href="/signup">Create an account</Link></>}>
+    <AuthCard title="Sign in" footer={<>New here? <Link className="font-medium text-accent underline dark:text-indigo-300" href="/signup">Create an account</Link></>}>
       <Suspense>
         <SignInForm />
       </Suspense>

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Sign up" };
 export default async function SignUpPage() {
   if (await getSessionUser()) redirect("/chat");
   return (
-    <AuthCard title="Create your account" footer={<>Have an account? <Link className="font-medium text-accent underline" href="/signin">Sign in</Link></>}>
+    <AuthCard title="Create your account" footer={<>Have an account? <Link className="font-medium text-accent underline dark:text-indigo-300" href="/signin">Sign in</Link></>}>
       <SignUpForm />
     </AuthCard>
   );

@@ -127,7 +127,7 @@ function SessionRow({ session, active, now }: { session: SessionListItem; active
           <time
             id={`${id}-time`}
             dateTime={when.toISOString()}
-            className={`shrink-0 text-xs ${unread ? "font-medium text-accent" : "text-zinc-500 dark:text-zinc-400"}`}
+            className={`shrink-0 text-xs ${unread ? "font-medium text-accent dark:text-indigo-300" : "text-zinc-600 dark:text-zinc-400"}`}
           >
             {relativeTime(when, now)}
           </time>
@@ -135,7 +135,7 @@ function SessionRow({ session, active, now }: { session: SessionListItem; active
         <div className="mt-0.5 flex items-center gap-2">
           <span
             id={`${id}-preview`}
-            className={`min-w-0 flex-1 truncate text-[13px] ${unread ? "text-zinc-800 dark:text-zinc-200" : "text-zinc-500 dark:text-zinc-400"}`}
+            className={`min-w-0 flex-1 truncate text-[13px] ${unread ? "text-zinc-800 dark:text-zinc-200" : "text-zinc-600 dark:text-zinc-400"}`}
           >
             {preview}
           </span>
