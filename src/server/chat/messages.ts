@@ -13,25 +13,31 @@ const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId
 const NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
 
 /**
- * The newest `limit` messages before `before` (or the newest overall), oldest first, paged by seq.
- * Two statements: the session (ownership, and the seq of `before` within it) and the page, which
- * fetches one extra row so `hasMore` is exact.
+ * The newest `limit` messages before `before` (or the newest overall), oldest first, paged by seq,
+ * in one statement: the session (ownership, and the seq of `before` within it) joined to the page,
+ * which fetches one extra row so `hasMore` is exact. A session without messages, or a `before`
+ * outside it, is one row of nulls that still says which.
  */
 export async function listMessages(db: Db, userId: string, input: z.output<typeof ListMessagesInput>): Promise<ListMessagesOutput> {
-  const [session] = await db.$queryRaw<{ id: string; beforeSeq: number | null }[]>`
-    SELECT s.id,
-      ${input.before ? Prisma.sql`(SELECT m.seq FROM "Message" m WHERE m.id = ${input.before} AND m."sessionId" = s.id)` : Prisma.sql`NULL::int`} AS "beforeSeq"
-    FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${userId}`;
-  if (!session) throw notFound("Session");
-  if (input.before && session.beforeSeq === null) throw badRequest("before must name a message of this session");
-
-  const rows = await db.$queryRaw<MessageRow[]>`
-    SELECT ${MESSAGE_COLUMNS} FROM "Message"
-    WHERE "sessionId" = ${input.sessionId} ${session.beforeSeq !== null ? Prisma.sql`AND seq < ${session.beforeSeq}` : Prisma.empty}
-    ORDER BY seq DESC
-    LIMIT ${input.limit + 1}`;
-  const hasMore = rows.length > input.limit;
-  const page = rows.slice(0, input.limit).reverse().map(toMessage);
+  const beforeSeq = input.before
+    ? Prisma.sql`(SELECT m.seq FROM "Message" m WHERE m.id = ${input.before} AND m."sessionId" = s.id)`
+    : Prisma.sql`NULL::int`;
+  const rows = await db.$queryRaw<(Partial<MessageRow> & { beforeSeq: number | null })[]>`
+    WITH owned AS MATERIALIZED (
+      SELECT s.id AS "ownedId", ${beforeSeq} AS "beforeSeq" FROM "ChatSession" s
+      WHERE s.id = ${input.sessionId} AND s."userId" = ${userId}
+    )
+    SELECT owned."beforeSeq", page.* FROM owned LEFT JOIN LATERAL (
+      SELECT ${MESSAGE_COLUMNS} FROM "Message"
+      WHERE "sessionId" = owned."ownedId" ${input.before ? Prisma.sql`AND seq < owned."beforeSeq"` : Prisma.empty}
+      ORDER BY seq DESC
+      LIMIT ${input.limit + 1}
+    ) page ON true`;
+  if (rows.length === 0) throw notFound("Session");
+  if (input.before && rows[0]!.beforeSeq === null) throw badRequest("before must name a message of this session");
+  const found = rows.filter((row): row is MessageRow & { beforeSeq: number | null } => row.id != null);
+  const hasMore = found.length > input.limit;
+  const page = found.slice(0, input.limit).reverse().map(toMessage);
   return { messages: page, hasMore, nextCursor: hasMore ? page[0]!.id : null };
 }
 

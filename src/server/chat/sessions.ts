@@ -39,36 +39,48 @@ function decodeCursor(cursor: string): { lastActiveAt: Date; id: string } {
 type ListedRow = SessionRow & { bot_name: string | null; bot_displayName: string | null; bot_avatar: string | null; bot_status: BotRow["status"] | null };
 
 /**
- * The caller's sessions that have a bot, newest activity first, in two statements whatever the page
- * size: the page (keyset on (lastActiveAt, id), bot joined, last-message preview stored on the
- * session) and the total.
+ * The caller's sessions that have a bot, newest activity first, in one statement whatever the page
+ * size or the number of sessions: the page is a keyset scan on (lastActiveAt, id) with the bot
+ * joined and the last-message preview stored on the session; the total sums a few rows of
+ * ChatSessionTally instead of counting sessions.
  */
 export async function listSessions(db: Db, userId: string, input: z.output<typeof ListSessionsInput>): Promise<ListSessionsOutput> {
   const filters = [Prisma.sql`s."userId" = ${userId}`, Prisma.sql`s."botId" IS NOT NULL`];
-  if (input.status) filters.push(Prisma.sql`s.status = ${input.status}::"SessionStatus"`);
-  if (input.botId) filters.push(Prisma.sql`s."botId" = ${input.botId}`);
-  const where = Prisma.join(filters, " AND ");
+  const tallyFilters = [Prisma.sql`"userId" = ${userId}`];
+  if (input.status) {
+    filters.push(Prisma.sql`s.status = ${input.status}::"SessionStatus"`);
+    tallyFilters.push(Prisma.sql`status = ${input.status}::"SessionStatus"`);
+  }
+  if (input.botId) {
+    filters.push(Prisma.sql`s."botId" = ${input.botId}`);
+    tallyFilters.push(Prisma.sql`"botId" = ${input.botId}`);
+  }
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   const keyset = after ? Prisma.sql`AND (s."lastActiveAt", s.id) < (${after.lastActiveAt}::timestamp, ${after.id})` : Prisma.empty;
 
-  const [rows, counted] = await Promise.all([
-    db.$queryRaw<ListedRow[]>`
+  // One row per session of the page, each carrying the total; a page past the end is one row of
+  // nulls carrying it.
+  const rows = await db.$queryRaw<(Partial<ListedRow> & { total: number })[]>`
+    WITH tally AS (
+      SELECT COALESCE(SUM(count), 0)::int AS total FROM "ChatSessionTally" WHERE ${Prisma.join(tallyFilters, " AND ")}
+    )
+    SELECT tally.total, page.* FROM tally LEFT JOIN LATERAL (
       SELECT ${SESSION_COLUMNS}, b.name AS "bot_name", b."displayName" AS "bot_displayName",
              b.avatar AS "bot_avatar", b.status AS "bot_status"
       FROM "ChatSession" s JOIN "Bot" b ON b.id = s."botId"
-      WHERE ${where} ${keyset}
+      WHERE ${Prisma.join(filters, " AND ")} ${keyset}
       ORDER BY s."lastActiveAt" DESC, s.id DESC
-      LIMIT ${input.limit + 1}`,
-    db.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM "ChatSession" s WHERE ${where}`,
-  ]);
-  const page = rows.slice(0, input.limit);
+      LIMIT ${input.limit + 1}
+    ) page ON true`;
+  const found = rows.filter((row): row is ListedRow & { total: number } => row.id != null);
+  const page = found.slice(0, input.limit);
   return {
     sessions: page.map((row) => ({
       ...toSession(row, toBotSummary({ id: row.botId!, name: row.bot_name!, displayName: row.bot_displayName!, avatar: row.bot_avatar, status: row.bot_status! })),
       lastMessage: toLastMessage(row),
     })),
-    total: counted[0].total,
-    nextCursor: rows.length > input.limit ? encodeCursor(page[page.length - 1]!) : null,
+    total: rows[0]?.total ?? 0,
+    nextCursor: found.length > input.limit ? encodeCursor(page[page.length - 1]!) : null,
   };
 }
 
