@@ -1,15 +1,17 @@
-import { getSessionUser } from "@/server/auth/session";
+import { sessionUserFrom } from "@/server/auth/session";
 import { clientIpFrom } from "@/server/client-ip";
 import { getDb } from "@/server/db";
 import { getRateLimits } from "@/server/rate-limit";
 import type { Context } from "./trpc";
 
+type RequestLike = { cookies: { getAll(): { name: string; value: string }[] }; headers: Headers };
+
 /** The context of one HTTP request: the app's database, the signed-in user, the caller's address. */
-export async function createRequestContext(headers: Headers): Promise<Context> {
+export async function createRequestContext(req: RequestLike): Promise<Context> {
   return {
     db: getDb().db,
-    user: await getSessionUser(),
-    clientIp: clientIpFrom(headers),
+    user: await sessionUserFrom(req.cookies, req.headers),
+    clientIp: clientIpFrom(req.headers),
     rateLimits: getRateLimits(),
   };
 }

@@ -3,11 +3,11 @@
  * `createTRPCRouter`, `publicProcedure` and `protectedProcedure` from here.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { RateLimits } from "@/server/rate-limit";
+import { transformer } from "./transformer";
 
 export type SessionUser = { id: string; email: string; name: string | null };
 
@@ -22,7 +22,7 @@ export type Context = {
 const isProduction = process.env.NODE_ENV === "production";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   isDev: !isProduction,
   errorFormatter({ shape, error }) {
     const cause = error.cause;

@@ -1,11 +1,12 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { NextRequest } from "next/server";
 import { appRouter } from "@/server/api/root";
 import { createRequestContext } from "@/server/api/context";
 import { MAX_BATCH_SIZE, withBodyLimit } from "@/server/api/http";
 
 export const dynamic = "force-dynamic";
 
-async function handler(req: Request) {
+async function handler(req: NextRequest) {
   const limited = await withBodyLimit(req);
   if (limited instanceof Response) return limited;
   return fetchRequestHandler({
@@ -13,7 +14,7 @@ async function handler(req: Request) {
     req: limited,
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
-    createContext: () => createRequestContext(limited.headers),
+    createContext: () => createRequestContext(req),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },
