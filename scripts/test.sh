@@ -10,6 +10,7 @@ npx vitest run
 
 echo "== production build =="
 npx next build
+node e2e/first-load-js.mjs "/chat/[sessionId]" 180
 
 echo "== end-to-end (Playwright, Chromium) =="
 npx playwright test

@@ -56,6 +56,8 @@ export const ListSessionsInput = z
     botId: Id.optional(),
     limit: z.number().int().min(1).max(LIMITS.listSessions.max).default(LIMITS.listSessions.default),
     cursor: z.string().max(200).nullish(),
+    /** Sent by tRPC's useInfiniteQuery; pages only go forward (older), so it is accepted and ignored. */
+    direction: z.enum(["forward", "backward"]).optional(),
   })
   .optional()
   .default({ limit: LIMITS.listSessions.default });

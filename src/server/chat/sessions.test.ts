@@ -176,6 +176,17 @@ describe("chat.listSessions", () => {
     expect(page.nextCursor).toEqual(expect.any(String));
   });
 
+  it("accepts the direction tRPC's useInfiniteQuery sends, and pages the same way", async () => {
+    const user = await createUser(t.db);
+    const caller = callerFor(t.db, user);
+    const bot = await createBot(t.db);
+    for (let i = 0; i < 3; i++) await caller.chat.createSession({ botId: bot.id });
+    const first = await caller.chat.listSessions({ limit: 2, cursor: null, direction: "forward" });
+    const second = await caller.chat.listSessions({ limit: 2, cursor: first.nextCursor, direction: "forward" });
+    expect([...first.sessions, ...second.sessions].map((s) => s.id)).toEqual((await caller.chat.listSessions()).sessions.map((s) => s.id));
+    expect(second.nextCursor).toBeNull();
+  });
+
   it("lists nothing for a user without sessions", async () => {
     const caller = callerFor(t.db, await createUser(t.db));
     expect(await caller.chat.listSessions()).toEqual({ sessions: [], total: 0, nextCursor: null });

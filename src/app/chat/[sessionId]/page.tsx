@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { Thread } from "@/components/chat/thread/Thread";
+import { LazyThread } from "@/components/chat/thread/LazyThread";
 import { getServerCaller } from "@/trpc/server";
 
 type Params = { params: Promise<{ sessionId: string }> };
@@ -31,5 +31,5 @@ export default async function ThreadPage({ params }: Params) {
   const { sessionId } = await params;
   const thread = await loadThread(sessionId);
   if (!thread) notFound();
-  return <Thread key={sessionId} sessionId={sessionId} initialSession={thread.session} initialPage={thread.page} />;
+  return <LazyThread key={sessionId} sessionId={sessionId} initialSession={thread.session} initialPage={thread.page} />;
 }

@@ -1,7 +1,5 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { getQueryKey } from "@trpc/react-query";
 import Link from "next/link";
 import { useEffect, useRef } from "react";
 import type { SessionListItem } from "@/shared";
@@ -83,20 +81,10 @@ export function SessionList({ status, botId, openSessionId }: { status: StatusFi
   );
 }
 
-/**
- * `chat.listSessions` page by page, under tRPC's own infinite query key (so `utils.chat.listSessions`
- * invalidates and patches it). Not `api.chat.listSessions.useInfiniteQuery`: that adds a `direction`
- * field to the input, which the contract's strict input schema refuses.
- */
+/** `chat.listSessions` page by page, following `nextCursor`. */
 function useSessionPages(status: StatusFilter, botId: string) {
-  const utils = api.useUtils();
   const input = { status: status === "all" ? undefined : status, botId: botId || undefined, limit: PAGE_SIZE };
-  return useInfiniteQuery({
-    queryKey: getQueryKey(api.chat.listSessions, input, "infinite"),
-    queryFn: ({ pageParam }) => utils.client.chat.listSessions.query({ ...input, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (page) => page.nextCursor,
-  });
+  return api.chat.listSessions.useInfiniteQuery(input, { getNextPageParam: (page) => page.nextCursor });
 }
 
 function SessionRow({ session, active, now }: { session: SessionListItem; active: boolean; now: number }) {
