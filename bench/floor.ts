@@ -53,20 +53,23 @@ async function listSessions(userId: string, url: URL) {
     params.push(new Date(at).toISOString().replace("T", " ").replace("Z", ""), id);
     keyset = `AND (s."lastActiveAt", s.id) < ($3::timestamp, $4)`;
   }
-  const [page, counted] = await Promise.all([
-    pool.query<SessionRow>(
-      `SELECT s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount", s."lastActiveAt", s."createdAt",
+  // The app's statement: the total from ChatSessionTally, the page by keyset, in one round trip.
+  const { rows: all } = await pool.query<SessionRow & { total: number }>(
+    `WITH tally AS (SELECT COALESCE(SUM(count), 0)::int AS total FROM "ChatSessionTally" WHERE "userId" = $1)
+     SELECT tally.total, page.* FROM tally LEFT JOIN LATERAL (
+       SELECT s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount", s."lastActiveAt", s."createdAt",
               s."updatedAt", s."closedAt", s."lastMessageId", s."lastMessageContent", s."lastMessageSenderType",
               s."lastMessageAt", b.name AS "bot_name", b."displayName" AS "bot_displayName", b.avatar AS "bot_avatar",
               b.status AS "bot_status"
        FROM "ChatSession" s JOIN "Bot" b ON b.id = s."botId"
        WHERE s."userId" = $1 AND s."botId" IS NOT NULL ${keyset}
        ORDER BY s."lastActiveAt" DESC, s.id DESC
-       LIMIT $2`,
-      params,
-    ),
-    pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM "ChatSession" s WHERE s."userId" = $1 AND s."botId" IS NOT NULL`, [userId]),
-  ]);
+       LIMIT $2
+     ) page ON true`,
+    params,
+  );
+  const page = { rows: all.filter((r) => r.id != null) };
+  const counted = { rows: [{ total: all[0]?.total ?? 0 }] };
   const rows = page.rows.slice(0, limit);
   const last = rows[rows.length - 1];
   return {
@@ -99,20 +102,23 @@ async function listMessages(userId: string, url: URL) {
   const sessionId = url.searchParams.get("sessionId") ?? "";
   const before = url.searchParams.get("before");
   const limit = Math.min(100, Math.max(1, Number(url.searchParams.get("limit") ?? 50)));
-  const { rows: found } = await pool.query<{ id: string; beforeSeq: number | null }>(
-    `SELECT s.id, ${before ? `(SELECT m.seq FROM "Message" m WHERE m.id = $3 AND m."sessionId" = s.id)` : "NULL::int"} AS "beforeSeq"
-     FROM "ChatSession" s WHERE s.id = $1 AND s."userId" = $2`,
-    before ? [sessionId, userId, before] : [sessionId, userId],
+  // The app's statement: ownership, the seq of `before` and the page, in one round trip.
+  const { rows: all } = await pool.query<MessageRow & { beforeSeq: number | null }>(
+    `WITH owned AS MATERIALIZED (
+       SELECT s.id AS "ownedId", ${before ? `(SELECT m.seq FROM "Message" m WHERE m.id = $4 AND m."sessionId" = s.id)` : "NULL::int"} AS "beforeSeq"
+       FROM "ChatSession" s WHERE s.id = $1 AND s."userId" = $2
+     )
+     SELECT owned."beforeSeq", page.* FROM owned LEFT JOIN LATERAL (
+       SELECT ${MESSAGE_COLUMNS} FROM "Message"
+       WHERE "sessionId" = owned."ownedId" ${before ? `AND seq < owned."beforeSeq"` : ""}
+       ORDER BY seq DESC LIMIT $3
+     ) page ON true`,
+    before ? [sessionId, userId, limit + 1, before] : [sessionId, userId, limit + 1],
   );
-  const session = found[0];
-  if (!session) throw new HttpError(404, "Session not found");
-  if (before && session.beforeSeq === null) throw new HttpError(400, "before must name a message of this session");
-  const { rows } = await pool.query<MessageRow>(
-    `SELECT ${MESSAGE_COLUMNS} FROM "Message"
-     WHERE "sessionId" = $1 ${session.beforeSeq !== null ? "AND seq < $3" : ""}
-     ORDER BY seq DESC LIMIT $2`,
-    session.beforeSeq !== null ? [sessionId, limit + 1, session.beforeSeq] : [sessionId, limit + 1],
-  );
+  if (all.length === 0) throw new HttpError(404, "Session not found");
+  if (before && all[0]!.beforeSeq === null) throw new HttpError(400, "before must name a message of this session");
+  const rows = all.filter((r) => r.id != null) as MessageRow[];
+  for (const row of rows) delete (row as { beforeSeq?: unknown }).beforeSeq;
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit).reverse().map(toMessage);
   return { messages: page, hasMore, nextCursor: hasMore ? page[0]!.id : null };
