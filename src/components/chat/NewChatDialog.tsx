@@ -10,6 +10,7 @@ import { CloseIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
 import { api } from "@/trpc/react";
 import { describeError } from "./errors";
+import { SkeletonRow } from "@/components/ui/Skeleton";
 
 export function NewChatDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   return (
@@ -72,11 +73,7 @@ function BotPicker({ onStarted }: { onStarted: () => void }) {
         <ul aria-label="Loading bots" className="flex flex-col gap-1">
           {Array.from({ length: 4 }, (_, i) => (
             <li key={i} className="flex items-center gap-3 rounded-xl p-3">
-              <div className="size-12 animate-pulse rounded-full bg-zinc-200 dark:bg-zinc-800" />
-              <div className="flex-1 space-y-2">
-                <div className="h-3 w-1/3 animate-pulse rounded bg-zinc-200 dark:bg-zinc-800" />
-                <div className="h-3 w-3/4 animate-pulse rounded bg-zinc-200 dark:bg-zinc-800" />
-              </div>
+              <SkeletonRow avatar="size-12" widths={["w-1/3", "w-3/4"]} />
             </li>
           ))}
         </ul>

@@ -11,6 +11,7 @@ import { describeError } from "../errors";
 import { plainPreview, relativeTime } from "../format";
 import { useNow } from "../use-now";
 import type { StatusFilter } from "./SessionFilters";
+import { SkeletonRow } from "@/components/ui/Skeleton";
 
 const PAGE_SIZE = 20;
 
@@ -171,11 +172,7 @@ function SessionListSkeleton() {
     <div aria-label="Loading conversations" role="status" className="flex flex-col gap-1 pt-6">
       {Array.from({ length: 8 }, (_, i) => (
         <div key={i} className="flex items-center gap-3 px-2.5 py-2.5">
-          <div className="size-10 animate-pulse rounded-full bg-zinc-200 dark:bg-zinc-800" />
-          <div className="flex-1 space-y-2">
-            <div className="h-3 w-2/3 animate-pulse rounded bg-zinc-200 dark:bg-zinc-800" />
-            <div className="h-3 w-5/6 animate-pulse rounded bg-zinc-200 dark:bg-zinc-800" />
-          </div>
+          <SkeletonRow />
         </div>
       ))}
     </div>
