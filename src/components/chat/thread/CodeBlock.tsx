@@ -6,6 +6,20 @@ import { CheckIcon, CopyIcon } from "@/components/ui/icons";
 type Highlighted = { language: string; code: string; tree: React.ReactNode };
 
 /**
+ * Highlighted blocks, by language and code (null: a language the highlighter does not know). A
+ * virtual list mounts a block again each time it scrolls back into view: from here it shows
+ * highlighted at once, without highlighting again or changing height. Oldest entries go first.
+ */
+const highlightedBlocks = new Map<string, React.ReactNode | null>();
+const HIGHLIGHTED_MAX = 500;
+const blockKey = (code: string, language: string) => `${language}\n${code}`;
+
+function remember(key: string, tree: React.ReactNode | null) {
+  if (highlightedBlocks.size >= HIGHLIGHTED_MAX) highlightedBlocks.delete(highlightedBlocks.keys().next().value!);
+  highlightedBlocks.set(key, tree);
+}
+
+/**
  * A fenced code block: shown as plain text at once, then highlighted when the highlighter (a
  * separate chunk, loaded on the first code block) arrives. Threads without code never load it.
  */
@@ -14,10 +28,11 @@ export function CodeBlock({ code, language }: { code: string; language?: string 
   const [copied, setCopied] = useState(false);
 
   useEffect(() => {
-    if (!language) return;
+    if (!language || highlightedBlocks.has(blockKey(code, language))) return;
     let live = true;
     void import("./highlight").then(({ highlight }) => {
       const tree = highlight(code, language);
+      remember(blockKey(code, language), tree);
       if (live && tree) setHighlighted({ language, code, tree });
     });
     return () => {
@@ -25,7 +40,9 @@ export function CodeBlock({ code, language }: { code: string; language?: string 
     };
   }, [code, language]);
 
-  const current = highlighted && highlighted.code === code && highlighted.language === language ? highlighted.tree : null;
+  const current =
+    (language ? highlightedBlocks.get(blockKey(code, language)) : null) ??
+    (highlighted && highlighted.code === code && highlighted.language === language ? highlighted.tree : null);
 
   async function copy() {
     try {

@@ -1,9 +1,10 @@
 "use client";
 
-import { memo, type ReactElement } from "react";
+import { memo, useContext, useEffect, useState, type ReactElement, type ReactNode } from "react";
 import renderMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { CodeBlock } from "./CodeBlock";
+import { DeferMarkdown } from "./defer-markdown";
 
 /** Links that may be followed from a message; anything else (javascript:, data:, vbscript: …) is inert text. */
 const SAFE_HREF = /^(https?:|mailto:|\/(?!\/)|#)/i;
@@ -74,9 +75,73 @@ function render(content: string): ReactElement {
 }
 
 /**
+ * Markdown waiting to be rendered: first that of mounted rows, in the order they mounted (the order
+ * they scroll into view), then that of the messages about to scroll in (`renderAhead`). Each batch
+ * is a task of its own, a few milliseconds of parsing, after which the rows it rendered show it; a
+ * row that scrolls out of the list first leaves the queue unparsed.
+ */
+const waiting = new Set<{ content: string; done: () => void }>();
+let ahead: string[] = [];
+let draining = false;
+const BATCH_MS = 6;
+
+function drain() {
+  const started = performance.now();
+  while (performance.now() - started < BATCH_MS) {
+    const job = waiting.values().next().value;
+    if (job) {
+      waiting.delete(job);
+      render(job.content);
+      job.done();
+      continue;
+    }
+    const content = ahead.shift();
+    if (content === undefined) break;
+    if (!rendered.has(content)) render(content);
+  }
+  draining = waiting.size > 0 || ahead.length > 0;
+  if (draining) setTimeout(drain, 0);
+}
+
+function startDraining() {
+  if (draining) return;
+  draining = true;
+  setTimeout(drain, 0);
+}
+
+function whenRendered(content: string, done: () => void): () => void {
+  const job = { content, done };
+  waiting.add(job);
+  startDraining();
+  return () => void waiting.delete(job);
+}
+
+/**
+ * The markdown of the messages next in the direction the reader scrolls, beyond the rows mounted:
+ * rendered when no mounted row waits, so that they mount rendered. Replaces the previous list.
+ */
+export function renderAhead(contents: readonly string[]) {
+  ahead = contents.filter((content) => !rendered.has(content));
+  if (ahead.length) startDraining();
+}
+
+/**
  * A message's markdown: GFM (tables, lists, strikethrough, autolinks), no raw HTML (react-markdown
  * shows it as text; there is no rehype-raw), unsafe URLs dropped.
+ *
+ * Mounted while the reader scrolls (DeferMarkdown) and not rendered before, it shows `fallback`
+ * (the plain text) and waits for its turn in the queue above: no scroll event then parses the
+ * markdown of the rows it brings in, and no task parses more than a few milliseconds' worth. Rows
+ * are mounted a few rows ahead of the view (the list's overscan), so the plain text is rarely seen.
  */
-export const Markdown = memo(function Markdown({ content }: { content: string }) {
-  return <div className="markdown">{render(content)}</div>;
+export const Markdown = memo(function Markdown({ content, fallback }: { content: string; fallback: ReactNode }) {
+  const scrolling = useContext(DeferMarkdown);
+  // Decided at mount: later renders (a message being streamed, say) render at once.
+  const [deferred, setDeferred] = useState(() => scrolling && !rendered.has(content));
+  const pending = deferred && !rendered.has(content);
+  useEffect(() => {
+    if (!pending) return;
+    return whenRendered(content, () => setDeferred(false));
+  }, [pending, content]);
+  return pending ? fallback : <div className="markdown">{render(content)}</div>;
 });

@@ -1,10 +1,11 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { useVirtualizer, type VirtualItem, type Virtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { ArrowDownIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
+import { DeferMarkdown } from "./defer-markdown";
 import { MessageRow, type ReplyTarget } from "./MessageRow";
 import type { ThreadMessage, ThreadSnapshot, ThreadStore } from "./message-store";
 
@@ -12,6 +13,15 @@ import type { ThreadMessage, ThreadSnapshot, ThreadStore } from "./message-store
 const HEADER = 56;
 /** Older messages load when the reader is this close to the top. */
 const LOAD_OLDER_WITHIN = 800;
+const estimateSize = () => 76;
+/** Rows beyond those mounted whose markdown renders ahead while the reader scrolls towards them. */
+const AHEAD = 12;
+const loadMarkdown = () => import("./Markdown");
+
+function keepRowsInView(item: VirtualItem, _delta: number, instance: Virtualizer<HTMLDivElement, Element>): boolean {
+  const offset = instance.scrollOffset ?? 0;
+  return instance.itemSizeCache.has(item.key) ? item.end <= offset : item.start < offset;
+}
 
 /**
  * The thread, virtualised: only the rows in and near view are in the DOM, whatever the length.
@@ -44,18 +54,28 @@ export function MessageList({
   const [opened, setOpened] = useState(false);
   const [awayFromEnd, setAwayFromEnd] = useState(false);
 
+  // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
+  // thread): it must change only when the messages do, not on every render while scrolling.
+  const getItemKey = useCallback((index: number) => messages[index]!.key, [messages]);
+
   // eslint-disable-next-line react-hooks/incompatible-library -- read afresh every render; this app does not run the React Compiler
   const virtualizer = useVirtualizer({
     count: messages.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 76,
-    getItemKey: (index) => messages[index]!.key,
+    estimateSize,
+    getItemKey,
     overscan: 6,
     paddingStart: HEADER,
     paddingEnd: 12,
     anchorTo: "end",
     followOnAppend: true,
   });
+
+  // When a row above the view changes height, move the scroll position with it, so the rows in view
+  // stay where they are: at its first measurement (as the virtualiser does by default) and also when
+  // it is measured again (its markdown rendered after it mounted, see DeferMarkdown), which the
+  // virtualiser by default leaves uncompensated while the reader scrolls up.
+  virtualizer.shouldAdjustScrollPositionOnItemSizeChange = keepRowsInView;
 
   // Open at the newest message, once the first page is there.
   useLayoutEffect(() => {
@@ -68,6 +88,14 @@ export function MessageList({
   useEffect(() => {
     if (scrollToEndSignal > 0) virtualizer.scrollToEnd();
   }, [scrollToEndSignal, virtualizer]);
+
+  // The rows the thread opens on render their markdown at once, while the list settles at the
+  // newest message; from then on, rows that scroll in show it a moment later (DeferMarkdown).
+  const scrolling = virtualizer.isScrolling;
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    if (opened && !scrolling) setSettled(true);
+  }, [opened, scrolling]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
@@ -83,6 +111,17 @@ export function MessageList({
   }, [opened, hasMore, older, onLoadOlder, messages.length]);
 
   const items = virtualizer.getVirtualItems();
+
+  // While scrolling, the markdown of the next rows in that direction renders ahead of them.
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? -1;
+  const direction = virtualizer.scrollDirection;
+  useEffect(() => {
+    if (!settled || !direction) return;
+    const next = direction === "backward" ? messages.slice(Math.max(0, first - AHEAD), first).reverse() : messages.slice(last + 1, last + 1 + AHEAD);
+    const contents = next.filter((m) => m.contentType !== "text").map((m) => m.content);
+    if (contents.length) void loadMarkdown().then(({ renderAhead }) => renderAhead(contents));
+  }, [settled, direction, first, last, messages]);
 
   return (
     <div className="relative min-h-0 flex-1">
@@ -115,28 +154,30 @@ export function MessageList({
               <span>This is the start of your conversation with {botName}.</span>
             ) : null}
           </div>
-          {items.map((item) => {
-            const message = messages[item.index]!;
-            const previous = messages[item.index - 1];
-            return (
-              <div
-                key={item.key}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                className="absolute inset-x-0 top-0"
-                style={{ transform: `translateY(${item.start}px)` }}
-              >
-                <MessageRow
-                  message={message}
-                  continued={!!previous && previous.senderType === message.senderType && previous.senderName === message.senderName}
-                  avatar={message.senderType === "bot" ? botAvatar : null}
-                  replyTarget={replyTargetOf(store, message)}
-                  onReply={onReply}
-                  onRetry={onRetry}
-                />
-              </div>
-            );
-          })}
+          <DeferMarkdown value={settled && scrolling}>
+            {items.map((item) => {
+              const message = messages[item.index]!;
+              const previous = messages[item.index - 1];
+              return (
+                <div
+                  key={item.key}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  className="absolute inset-x-0 top-0"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <MessageRow
+                    message={message}
+                    continued={!!previous && previous.senderType === message.senderType && previous.senderName === message.senderName}
+                    avatar={message.senderType === "bot" ? botAvatar : null}
+                    replyTarget={replyTargetOf(store, message)}
+                    onReply={onReply}
+                    onRetry={onRetry}
+                  />
+                </div>
+              );
+            })}
+          </DeferMarkdown>
         </div>
       </div>
       {awayFromEnd ? (

@@ -51,13 +51,17 @@ export const MessageRow = memo(function MessageRow({
       {messageTime(message.createdAt)}
     </time>
   );
-  const plain = <p className="break-words whitespace-pre-wrap">{message.content}</p>;
+  const plain = (markdownPending: boolean) => (
+    <p className="break-words whitespace-pre-wrap" data-markdown-pending={markdownPending ? "" : undefined}>
+      {message.content}
+    </p>
+  );
   const body =
     message.contentType === "text" ? (
-      plain
+      plain(false)
     ) : (
-      <Suspense fallback={plain}>
-        <Markdown content={message.content} />
+      <Suspense fallback={plain(true)}>
+        <Markdown content={message.content} fallback={plain(true)} />
       </Suspense>
     );
   const quote = message.replyTo ? <Quote target={replyTarget} mine={mine} /> : null;

@@ -31,6 +31,8 @@ export class ThreadStore {
   private keyById = new Map<string, string>();
   private listeners = new Set<() => void>();
   private localOrder = 0;
+  /** Whether `byKey` changed since the snapshot's ordered list was built. */
+  private changed = false;
   private snapshot: ThreadSnapshot = { messages: [], phase: "idle", error: null, hasMore: false, olderCursor: null, older: "idle" };
 
   constructor(readonly sessionId: string) {}
@@ -54,6 +56,7 @@ export class ThreadStore {
       const key = keyOf(message);
       this.byKey.set(key, { ...message, key, local: false });
       this.keyById.set(message.id, key);
+      this.changed = true;
     }
     this.emit({});
   }
@@ -70,6 +73,7 @@ export class ThreadStore {
           this.byKey.delete(m.key);
           this.keyById.delete(m.id);
         }
+        this.changed = true;
         this.upsertQuiet(page.messages);
         this.emit({ hasMore: page.hasMore, olderCursor: page.nextCursor });
         return;
@@ -125,6 +129,7 @@ export class ThreadStore {
       error: null,
       createdAt: new Date(),
     });
+    this.changed = true;
     this.emit({});
   }
 
@@ -133,6 +138,7 @@ export class ThreadStore {
     const message = this.byKey.get(clientId);
     if (!message || !message.local) return;
     this.byKey.set(clientId, { ...message, status, error });
+    this.changed = true;
     this.emit({});
   }
 
@@ -143,6 +149,7 @@ export class ThreadStore {
       if (m.senderType === "bot" && m.status === "delivered") {
         this.byKey.set(key, { ...m, status: "read" });
         changed = true;
+        this.changed = true;
       }
     }
     if (changed) this.emit({});
@@ -163,6 +170,7 @@ export class ThreadStore {
         const message = this.get(event.messageId);
         if (!message) return;
         this.byKey.set(message.key, { ...message, content: message.content + event.delta });
+        this.changed = true;
         this.emit({});
         return;
       }
@@ -176,11 +184,21 @@ export class ThreadStore {
       const key = keyOf(message);
       this.byKey.set(key, { ...message, key, local: false });
       this.keyById.set(message.id, key);
+      this.changed = true;
     }
   }
 
+  /**
+   * A new snapshot. The ordered list is rebuilt only when messages changed: a status change of the
+   * paging ("loading earlier messages…") keeps the same array, so the list and its virtualiser see
+   * the same rows and do no work for them.
+   */
   private emit(patch: Partial<ThreadSnapshot>) {
-    const messages = [...this.byKey.values()].sort((a, b) => a.seq - b.seq);
+    let messages = this.snapshot.messages;
+    if (this.changed) {
+      messages = [...this.byKey.values()].sort((a, b) => a.seq - b.seq);
+      this.changed = false;
+    }
     this.snapshot = { ...this.snapshot, ...patch, messages };
     for (const listener of this.listeners) listener();
   }
