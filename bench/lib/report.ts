@@ -2,6 +2,7 @@
 import type { FirstLoad } from "./bundle";
 import type { Measurement } from "./measure";
 import type { StatementCount } from "./statements";
+import type { ThreadResult, Window } from "./thread";
 
 export type Pair = { app?: Measurement; floor?: Measurement; rounds?: { app: Measurement; floor?: Measurement }[] };
 
@@ -34,6 +35,7 @@ export type Results = {
     listMessages: Pair;
   };
   coldStart?: { msToFirst200: number; dbReadyMs?: number };
+  thread?: ThreadResult;
   firstLoad: { target: FirstLoad; reference: FirstLoad };
   eventLatency: { measured: false; reason: string };
   budgets: BudgetRow[];
@@ -112,6 +114,7 @@ export function toMarkdown(r: Results): string {
     out.push("");
     out.push(table(["call", "statements", "budget"], r.statements.map((s) => [s.call, String(s.count), `≤ ${s.budget}`])));
   }
+  if (r.thread) out.push("", ...threadSection(r.thread));
   out.push("");
   out.push("## First-load JavaScript");
   out.push("");
@@ -131,4 +134,54 @@ export function toMarkdown(r: Results): string {
   }
   out.push("");
   return out.join("\n");
+}
+
+function threadSection(t: ThreadResult): string[] {
+  const row = (name: string, w: Window, extra = "") => [
+    name,
+    `${(w.ms / 1000).toFixed(1)} s${extra}`,
+    String(w.longTasks.count),
+    w.longTasks.count ? ms(w.longTasks.max) : "–",
+    w.longTasks.count ? ms(w.longTasks.p95) : "–",
+    String(w.frames.frames),
+    ms(w.frames.p95),
+    ms(w.frames.max),
+    String(w.maxDom),
+    w.plainInView.frames ? `${w.plainInView.frames} (${((100 * w.plainInView.frames) / Math.max(1, w.frames.frames)).toFixed(1)} %), ≤ ${w.plainInView.longestRun} in a row` : "0",
+  ];
+  const out = [
+    `## A ${t.messages.toLocaleString("en")}-message thread in the browser`,
+    "",
+    `${t.browser}, ${t.viewport}, headless, the launch options of playwright.config.ts; the production app on a fresh embedded database ` +
+      `(thread loaded in ${t.loadSeconds.toFixed(1)} s). The reader opens the thread from the sidebar, takes ${t.position.steps} slow wheel steps up ` +
+      `(${t.position.deltaPx} px, ${t.position.pauseMs} ms apart), then wheels up ${t.wheel.deltaPx} px every ${t.wheel.pauseMs} ms (plus the round trip) ` +
+      `to the oldest message, loading ${t.pages - 1} older pages of 50 on the way, and back down to the newest. Long tasks: PerformanceObserver ` +
+      `\`longtask\` (buffered); frame gaps: requestAnimationFrame; DOM: \`[data-testid="message"]\` elements at every frame ` +
+      `(${t.domSamples.toLocaleString("en")} samples), and the frames that showed a message in view as plain text while its markdown was still ` +
+      `rendering (\`[data-markdown-pending]\`). Once loaded the thread is ${Math.round(t.scrollHeightPx).toLocaleString("en")} px tall and the ` +
+      `page's JS heap ${t.heapMB.toFixed(0)} MB. Load average ${t.load.before} before / ${t.load.after} after; ${t.totalSeconds.toFixed(0)} s in all` +
+      `${t.complete ? "" : " (INCOMPLETE: the time limit stopped the wheeling)"}.`,
+    "",
+    table(
+      ["window", "time", "long tasks", "max", "p95", "frames", "gap p95", "gap max", "max in DOM", "frames with plain text in view"],
+      [
+        row("open (click → newest in view, + 1 s)", t.open, `; newest after ${ms(t.open.msToNewest)}`),
+        row(`slow wheel up (${t.position.steps} steps)`, t.position),
+        row(`wheel up (${t.wheel.stepsUp} steps)`, t.scrollUp),
+        row(`wheel down (${t.wheel.stepsDown} steps)`, t.scrollDown),
+        row("all the scrolling", t.scroll),
+      ],
+    ),
+  ];
+  out.push(
+    "",
+    `Reading position: ${t.position.steps} slow wheel steps of ${t.position.deltaPx} px up from the newest message, ${t.position.pauseMs} ms apart; ` +
+      `in ${t.position.over2px} of the ${t.position.measured} steps that scrolled the whole distance, the message in the middle of the view moved more than 2 px ` +
+      `beyond it (max ${t.position.maxShiftPx.toFixed(0)} px).`,
+  );
+  if (t.longestFrames.length) {
+    out.push("", "Longest animation frames (Long Animation Frames API; scripts of 5 ms or more):", "");
+    for (const f of t.longestFrames) out.push(`- ${f.phase}: ${f.duration} ms (blocking ${f.blocking} ms)${f.scripts.length ? `: ${f.scripts.join("; ")}` : ""}`);
+  }
+  return out;
 }
