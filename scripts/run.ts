@@ -90,7 +90,7 @@ try {
 
 const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
 const child = spawn(process.execPath, [nextBin, mode, "-p", port], { stdio: "inherit", env });
-console.log(`Database ready in ${Date.now() - started} ms; starting Next (${mode}) on port ${port}.`);
+console.log(`Database ready in ${Date.now() - started} ms; starting Next (${mode}) on port ${port}, Node ${process.version}.`);
 
 let stopping = false;
 async function shutdown(code: number) {

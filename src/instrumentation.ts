@@ -3,5 +3,6 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { getEnv } = await import("./env");
     getEnv();
+    console.log(`Pit Chat server (pid ${process.pid}) on Node ${process.version}`);
   }
 }
