@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
-import { migrate } from "../src/server/migrations";
+import { setUpDatabase } from "../src/server/setup";
 import { seedIfEmpty } from "../src/server/seed";
 import { createDb } from "../src/server/db";
 import { getEnv } from "../src/env";
@@ -53,6 +53,7 @@ if (!env.DATABASE_URL) {
     fail((error as Error).message);
   }
   env.DATABASE_URL = embedded.url;
+  env.PITCHAT_EMBEDDED = "1";
   env.DATABASE_POOL_MAX = String(embedded.maxConnections);
   env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
   console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
@@ -75,7 +76,7 @@ try {
 }
 
 try {
-  const { applied } = await migrate(env.DATABASE_URL);
+  const { applied } = await setUpDatabase(env.DATABASE_URL);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
   if (embedded) {
     const { db } = createDb(env.DATABASE_URL, { max: 1 });

@@ -20,6 +20,20 @@ const EnvSchema = z.object({
   RATE_LIMIT_SIGNIN: intFrom(10),
   RATE_LIMIT_REGISTER: intFrom(5),
   RATE_LIMIT_SEND: intFrom(60),
+  /** Set by the launcher on the embedded database: one instance, events in process. */
+  PITCHAT_EMBEDDED: z
+    .string()
+    .optional()
+    .transform((value) => value === "1" || value === "true"),
+  /** pg-boss's own connections per instance (its workers' claims, heartbeats, maintenance). */
+  QUEUE_POOL_MAX: intFrom(4),
+  /** Replies one instance generates at once. */
+  AGENT_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** Seconds without a heartbeat before a dead instance's reply moves to another (pg-boss: at least 10). */
+  AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(10),
+  /** The demo agent's pause between words, and the length of its /slow reply. */
+  DEMO_WORD_DELAY_MS: intFrom(30),
+  DEMO_SLOW_MS: intFrom(5_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -24,9 +24,17 @@ export async function countStatements(url: string, data: ReferenceData): Promise
   const { createCaller, appRouter } = await import("@/server/api/root");
   const { noRateLimits } = await import("@/server/rate-limit");
 
+  const { createBoss, Dispatcher, DEFAULT_DISPATCHER_SETTINGS } = await import("@/server/agents/dispatcher");
+  const { LocalEventBus } = await import("@/server/events/bus");
+
   const { db } = createDb(url, { max: 10, Client: CountingClient as unknown as typeof pg.Client });
+  // Sends enqueue their dispatch job as in the app; no worker runs here, so nothing answers them.
+  const chat = { db, events: new LocalEventBus(db), queue: undefined as unknown as InstanceType<typeof Dispatcher> };
+  chat.queue = new Dispatcher(createBoss(url, { listen: false, poolMax: 2, supervise: false }), chat, DEFAULT_DISPATCHER_SETTINGS);
+  await chat.queue.start();
   const caller = createCaller({
     db,
+    chat,
     user: { id: data.userId, email: data.email, name: data.userName },
     clientIp: "127.0.0.1",
     rateLimits: noRateLimits,
@@ -56,6 +64,7 @@ export async function countStatements(url: string, data: ReferenceData): Promise
       counts.push({ call, budget, count: log.length, sql: log.map((s) => s.replace(/\s+/g, " ").trim().slice(0, 160)) });
     }
   } finally {
+    await chat.queue.stop(1_000);
     await db.$disconnect();
   }
   const procedures = (appRouter as unknown as { _def: { procedures: Record<string, unknown> } })._def.procedures;

@@ -41,7 +41,15 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 
 export type MigrateResult = { applied: string[]; alreadyApplied: number };
 
-export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): Promise<MigrateResult> {
+/**
+ * `whileLocked` runs after the migrations, still under the lock: start-up work that two instances
+ * must not do at once (creating the job queues deadlocks when several processes do it together).
+ */
+export async function migrate(
+  connectionString: string,
+  options: { dir?: string; whileLocked?: () => Promise<void> } = {},
+): Promise<MigrateResult> {
+  const dir = options.dir ?? MIGRATIONS_DIR;
   const migrations = await readMigrations(dir);
   const client = new pg.Client({ connectionString });
   await client.connect();
@@ -87,6 +95,7 @@ export async function migrate(connectionString: string, dir = MIGRATIONS_DIR): P
       }
       applied.push(migration.name);
     }
+    await options.whileLocked?.();
     return { applied, alreadyApplied: migrations.length - applied.length };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [ADVISORY_LOCK_KEY]).catch(() => {});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Bot, BotSummary, Id } from "./bot";
-import { AckStatus, ContentType, MessageStatus, SenderType, SessionStatus } from "./enums";
+import { AckStatus, ContentType, MessageStatus, ReplyStatus, SenderType, SessionStatus } from "./enums";
 import { LIMITS } from "./limits";
 
 export const ChatSession = z.object({
@@ -11,6 +11,8 @@ export const ChatSession = z.object({
   bot: BotSummary.nullable(),
   messageCount: z.number().int(),
   unreadCount: z.number().int(),
+  /** The bot is working on a reply (queued, being written, or awaited from a webhook service). */
+  replying: z.boolean(),
   lastActiveAt: z.date(),
   createdAt: z.date(),
   updatedAt: z.date(),
@@ -44,6 +46,8 @@ export const Message = z.object({
   ackStatus: AckStatus,
   clientId: z.string().nullable(),
   error: z.string().nullable(),
+  /** A bot's reply: `streaming` while the agent writes it, then `done`, `stopped` or `failed`. */
+  replyStatus: ReplyStatus.nullable(),
   createdAt: z.date(),
 });
 export type Message = z.infer<typeof Message>;
@@ -129,6 +133,16 @@ export type CloseSessionInput = z.input<typeof CloseSessionInput>;
 export const CloseSessionOutput = z.object({ sessionId: z.string(), status: z.literal("closed") });
 export type CloseSessionOutput = z.infer<typeof CloseSessionOutput>;
 
+export const RetryMessageInput = z.strictObject({ messageId: Id });
+export type RetryMessageInput = z.input<typeof RetryMessageInput>;
+export const RetryMessageOutput = z.object({ message: Message });
+export type RetryMessageOutput = z.infer<typeof RetryMessageOutput>;
+
+export const StopReplyInput = SessionRef;
+export type StopReplyInput = z.input<typeof StopReplyInput>;
+export const StopReplyOutput = z.object({ sessionId: z.string(), stopped: z.boolean() });
+export type StopReplyOutput = z.infer<typeof StopReplyOutput>;
+
 export const OnEventInput = z
   .strictObject({ sessionId: Id.optional(), lastEventId: z.string().max(40).nullish() })
   .optional()
@@ -138,8 +152,17 @@ export type OnEventInput = z.input<typeof OnEventInput>;
 export const ChatEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("message.created"), sessionId: z.string(), message: Message }),
   z.object({ type: z.literal("message.updated"), sessionId: z.string(), message: Message }),
-  z.object({ type: z.literal("message.delta"), sessionId: z.string(), messageId: z.string(), delta: z.string() }),
+  z.object({
+    type: z.literal("message.delta"),
+    sessionId: z.string(),
+    messageId: z.string(),
+    delta: z.string(),
+    /** Where the delta starts in the reply's text: a client that holds more skips what it has, one that holds less refetches. */
+    offset: z.number().int().nonnegative(),
+  }),
   z.object({ type: z.literal("session.updated"), sessionId: z.string(), session: ChatSession }),
   z.object({ type: z.literal("bot.typing"), sessionId: z.string(), botId: z.string(), typing: z.boolean() }),
+  /** The session was deleted: leave it. */
+  z.object({ type: z.literal("session.deleted"), sessionId: z.string() }),
 ]);
 export type ChatEvent = z.infer<typeof ChatEvent>;

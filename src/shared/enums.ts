@@ -21,3 +21,7 @@ export type BotStatus = z.infer<typeof BotStatus>;
 
 export const BotVisibility = z.enum(["public", "private"]);
 export type BotVisibility = z.infer<typeof BotVisibility>;
+
+/** How a bot's reply ended: `streaming` while the agent writes it; null for users' messages. */
+export const ReplyStatus = z.enum(["streaming", "done", "stopped", "failed"]);
+export type ReplyStatus = z.infer<typeof ReplyStatus>;

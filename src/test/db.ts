@@ -4,9 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "@/server/agents/dispatcher";
+import type { ChatDeps } from "@/server/chat/deps";
 import { createDb, type Db } from "@/server/db";
 import { startEmbeddedDb } from "@/server/embedded-db";
-import { migrate } from "@/server/migrations";
+import { LocalEventBus, type EventBus } from "@/server/events/bus";
+import { setUpDatabase } from "@/server/setup";
 
 export type TestDatabase = {
   db: Db;
@@ -14,7 +17,30 @@ export type TestDatabase = {
   kind: "pglite" | "postgres";
   /** SQL statements sent since the last reset (BEGIN and COMMIT included). */
   statements: StatementLog;
+  /** The event bus and the dispatcher the test's callers write through (workers not started). */
+  services: { deps: ChatDeps; bus: EventBus; dispatcher: Dispatcher };
+  /** Starts the dispatcher's workers, as a server instance does. */
+  startWorkers: (settings?: Partial<DispatcherSettings>) => Promise<Dispatcher>;
   close: () => Promise<void>;
+};
+
+/** Each test database's services, by its Prisma client, for callerFor. */
+const servicesByDb = new WeakMap<Db, ChatDeps>();
+
+export function chatDepsFor(db: Db): ChatDeps {
+  const deps = servicesByDb.get(db);
+  if (!deps) throw new Error("callerFor needs a database made by createTestDatabase");
+  return deps;
+}
+
+/** Fast agents for tests: the demo agent's words come without a pause, /slow takes a second. */
+export const TEST_DISPATCHER_SETTINGS: DispatcherSettings = {
+  ...DEFAULT_DISPATCHER_SETTINGS,
+  concurrency: 4,
+  pollSeconds: 0.5,
+  flushMs: 20,
+  demoWordDelayMs: 0,
+  demoSlowMs: 1_000,
 };
 
 export class StatementLog {
@@ -63,19 +89,43 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
       await client.end();
     };
   } else {
-    const embedded = await startEmbeddedDb({ maxConnections: max });
+    // The pool, pg-boss's own connections and the set-up's.
+    const embedded = await startEmbeddedDb({ maxConnections: max + 6 });
     url = embedded.url;
-    max = embedded.maxConnections;
     teardown = embedded.stop;
   }
-  await migrate(url);
+  await setUpDatabase(url);
   const { db } = createDb(url, { max, Client: countingClient(statements) });
+  const bus = new LocalEventBus(db);
+  const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
+  let dispatcher = new Dispatcher(createBoss(url, { listen: false, poolMax: 2, supervise: false }), deps, TEST_DISPATCHER_SETTINGS);
+  deps.queue = dispatcher;
+  await dispatcher.start();
+  servicesByDb.set(db, deps);
+  const services = { deps, bus, dispatcher };
   return {
     db,
     url,
     kind,
     statements,
+    services,
+    async startWorkers(settings = {}) {
+      // A dispatcher that works, with its own supervisor (heartbeats), replacing the enqueue-only one.
+      await dispatcher.stop();
+      dispatcher = new Dispatcher(
+        createBoss(url, { listen: kind === "postgres", poolMax: 4, supervise: true }),
+        deps,
+        { ...TEST_DISPATCHER_SETTINGS, ...settings },
+      );
+      deps.queue = dispatcher;
+      services.dispatcher = dispatcher;
+      await dispatcher.start();
+      await dispatcher.work();
+      return dispatcher;
+    },
     async close() {
+      await dispatcher.stop(1_000);
+      await bus.close();
       await db.$disconnect();
       await teardown();
     },

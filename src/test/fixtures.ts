@@ -4,6 +4,7 @@ import { createCaller } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
 import type { Db } from "@/server/db";
 import { noRateLimits, type RateLimits } from "@/server/rate-limit";
+import { chatDepsFor } from "./db";
 
 const unique = () => randomBytes(4).toString("hex");
 
@@ -46,7 +47,7 @@ export async function createBot(db: Db, options: BotOptions = {}) {
 }
 
 export function callerFor(db: Db, user: SessionUser | null, rateLimits: RateLimits = noRateLimits) {
-  return createCaller({ db, user, clientIp: "127.0.0.1", rateLimits });
+  return createCaller({ db, chat: chatDepsFor(db), user, clientIp: "127.0.0.1", rateLimits });
 }
 
 /** A user with a session on a fresh public bot: the usual starting point. */

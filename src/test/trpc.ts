@@ -66,12 +66,14 @@ export function errorShape(error: TRPCError, path: string) {
  * a call wrote nothing.
  */
 export async function snapshotRows(db: Db) {
-  const [users, bots, access, sessions, messages] = await Promise.all([
+  const [users, bots, access, sessions, messages, dispatches, events] = await Promise.all([
     db.user.findMany({ orderBy: { id: "asc" } }),
     db.bot.findMany({ orderBy: { id: "asc" } }),
     db.botAccess.findMany({ orderBy: [{ userId: "asc" }, { botId: "asc" }] }),
     db.chatSession.findMany({ orderBy: { id: "asc" } }),
     db.message.findMany({ orderBy: { id: "asc" } }),
+    db.dispatch.findMany({ orderBy: { id: "asc" } }),
+    db.chatEvent.findMany({ orderBy: [{ userId: "asc" }, { seq: "asc" }] }),
   ]);
-  return { users, bots, access, sessions, messages };
+  return { users, bots, access, sessions, messages, dispatches, events };
 }

@@ -5,7 +5,7 @@
  * router itself, so a new procedure without a case here fails the suite.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeBotReply } from "@/server/chat/messages";
+import { storeBotReply } from "@/test/replies";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
 import { callPath, routerProcedures, snapshotRows, trpcError } from "@/test/trpc";
@@ -19,12 +19,15 @@ async function world() {
   const first = await a.caller.chat.sendMessage({ sessionId: a.session.id, content: "secret plans", clientId: "alice-1" });
   const reply = await storeBotReply(t.db, { sessionId: a.session.id, bot: a.bot, content: "noted", replyTo: first.message.id });
   const second = await a.caller.chat.sendMessage({ sessionId: a.session.id, content: "more plans" });
+  // The state an agent's failure leaves (agents.test.ts makes it for real): a message to retry.
+  const failed = await a.caller.chat.sendMessage({ sessionId: a.session.id, content: "/fail" });
+  await t.db.message.update({ where: { id: failed.message.id }, data: { status: "failed", ackStatus: "failed", error: "agent failed" } });
   const b = await userWithSession(t.db, "Bob");
-  return { a, b, aMessages: [first.message, reply, second.message] };
+  return { a, b, aMessages: [first.message, reply, second.message], failed: failed.message };
 }
 
 type World = typeof w;
-type Case = { scope: "public" | "user" | "session"; inputs: (w: World) => unknown[] };
+type Case = { scope: "public" | "user" | "session" | "message"; inputs: (w: World) => unknown[] };
 
 /**
  * Every procedure, with inputs that would succeed for the session's owner. "session" procedures
@@ -52,6 +55,9 @@ const cases: Record<string, Case> = {
   },
   "chat.markRead": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
   "chat.closeSession": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
+  "chat.stopReply": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
+  // Names a message, not a session: another user's answers NOT_FOUND 'Message not found'.
+  "chat.retryMessage": { scope: "message", inputs: (w) => [{ messageId: w.failed.id }] },
   // Planned: session-scoped when given a sessionId. Runs as soon as the router has it.
   "chat.onEvent": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }, { sessionId: w.a.session.id, lastEventId: "0" }] },
 };
@@ -80,7 +86,7 @@ describe("the matrix covers the router", () => {
   });
 
   it("exempts exactly auth.register, bot.list, chat.listSessions and chat.createSession from ownership", () => {
-    const exempt = Object.entries(cases).filter(([, c]) => c.scope !== "session").map(([path]) => path).sort();
+    const exempt = Object.entries(cases).filter(([, c]) => c.scope !== "session" && c.scope !== "message").map(([path]) => path).sort();
     expect(exempt).toEqual(["auth.register", "bot.list", "chat.createSession", "chat.listSessions"]);
   });
 });
@@ -114,6 +120,29 @@ describe("signed-out callers", () => {
   it("may register", async () => {
     const { user } = await callerFor(t.db, null).auth.register({ email: `anon-${Date.now()}@example.com`, password: "password-1" });
     expect(user.id).toEqual(expect.any(String));
+  });
+});
+
+describe("another user's message", () => {
+  const messagePaths = () => [...routerProcedures().keys()].filter((path) => cases[path]?.scope === "message");
+
+  it("answers NOT_FOUND from every message-scoped procedure, exactly like a missing message, and changes nothing", async () => {
+    expect(messagePaths().length).toBeGreaterThanOrEqual(1);
+    for (const path of messagePaths()) {
+      for (const input of cases[path]!.inputs(w)) {
+        const before = await snapshotRows(t.db);
+        const error = await trpcError(callPath(w.b.caller, path, input));
+        const missing = await trpcError(callPath(w.b.caller, path, { ...(input as object), messageId: "no-such-message" }));
+        expect({ path, code: error.code, message: error.message }).toEqual({ path, code: "NOT_FOUND", message: "Message not found" });
+        expect({ path, code: missing.code, message: missing.message }).toEqual({ path, code: error.code, message: error.message });
+        expect(await snapshotRows(t.db), `${path} changed data`).toEqual(before);
+      }
+    }
+  });
+
+  it("works for its owner with the very same inputs", async () => {
+    const { message } = await w.a.caller.chat.retryMessage({ messageId: w.failed.id });
+    expect(message).toMatchObject({ id: w.failed.id, status: "sent", ackStatus: "pending", error: null });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { ZodError } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storeBotReply } from "@/server/chat/messages";
+import { storeBotReply } from "@/test/replies";
 import { DomainError } from "@/server/errors";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
@@ -39,7 +39,7 @@ type Row = {
   path: string;
   name: string;
   input: (w: World) => unknown;
-  code: "BAD_REQUEST" | "NOT_FOUND";
+  code: "BAD_REQUEST" | "NOT_FOUND" | "PRECONDITION_FAILED";
   /** Schema failures: the field named in zodError ("" for the input as a whole). */
   field?: string;
   /** Domain failures: the message. */
@@ -178,6 +178,20 @@ const rows: Row[] = [
   schema("chat.closeSession", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
   schema("chat.closeSession", "sessionId of 65 characters", "sessionId", () => ({ sessionId: long(65) })),
   domain("chat.closeSession", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
+
+  // chat.retryMessage
+  ...notAnObject("chat.retryMessage", (w) => ({ messageId: w.mine[0]!.id })),
+  schema("chat.retryMessage", "messageId a number", "messageId", () => ({ messageId: 5 })),
+  schema("chat.retryMessage", "messageId empty", "messageId", () => ({ messageId: "" })),
+  domain("chat.retryMessage", "unknown messageId", "NOT_FOUND", "Message not found", () => ({ messageId: "no-such-message" })),
+  domain("chat.retryMessage", "another user's message", "NOT_FOUND", "Message not found", (w) => ({ messageId: w.othersUsers.id })),
+  domain("chat.retryMessage", "a bot's message", "BAD_REQUEST", "Only your own messages can be retried", (w) => ({ messageId: w.mine[1]!.id })),
+  domain("chat.retryMessage", "a message that did not fail", "PRECONDITION_FAILED", "Only a failed message can be retried", (w) => ({ messageId: w.mine[0]!.id })),
+
+  // chat.stopReply
+  ...notAnObject("chat.stopReply", (w) => ({ sessionId: sid(w) })),
+  schema("chat.stopReply", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
+  domain("chat.stopReply", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
 
   // chat.onEvent (planned; these run once the router has it)
   schema("chat.onEvent", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),

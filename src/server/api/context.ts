@@ -2,6 +2,7 @@ import { sessionUserFrom } from "@/server/auth/session";
 import { clientIpFrom } from "@/server/client-ip";
 import { getDb } from "@/server/db";
 import { getRateLimits } from "@/server/rate-limit";
+import { getServices } from "@/server/services";
 import type { Context } from "./trpc";
 
 type RequestLike = { cookies: { getAll(): { name: string; value: string }[] }; headers: Headers };
@@ -10,6 +11,7 @@ type RequestLike = { cookies: { getAll(): { name: string; value: string }[] }; h
 export async function createRequestContext(req: RequestLike): Promise<Context> {
   return {
     db: getDb().db,
+    chat: getServices().deps,
     user: await sessionUserFrom(req.cookies, req.headers),
     clientIp: clientIpFrom(req.headers),
     rateLimits: getRateLimits(),

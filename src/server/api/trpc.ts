@@ -4,6 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
+import type { ChatDeps } from "@/server/chat/deps";
 import type { Db } from "@/server/db";
 import { DomainError } from "@/server/errors";
 import type { RateLimits } from "@/server/rate-limit";
@@ -13,6 +14,8 @@ export type SessionUser = { id: string; email: string; name: string | null };
 
 export type Context = {
   db: Db;
+  /** The database, the event bus and the dispatch queue, for the domain's writes. */
+  chat: ChatDeps;
   user: SessionUser | null;
   /** The caller's address, for per-IP rate limits. */
   clientIp: string;

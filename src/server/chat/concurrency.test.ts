@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { userWithSession } from "@/test/fixtures";
-import { storeBotReply } from "./messages";
+import { storeBotReply } from "@/test/replies";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -61,6 +61,8 @@ describe("idempotent sends (clientId)", () => {
 describe("counters under concurrency", () => {
   it("keeps messageCount, seq and unreadCount exact across 200 sends, bot replies and markReads at once", async () => {
     const { caller, session, bot } = await userWithSession(t.db);
+    // The bot's replies answer this one (a reply always answers a user's message).
+    await caller.chat.sendMessage({ sessionId: session.id, content: "first" });
     type Op = () => Promise<unknown>;
     const ops: Op[] = [];
     for (let i = 0; i < 200; i++) ops.push(() => caller.chat.sendMessage({ sessionId: session.id, content: `user ${i}` }));
@@ -82,7 +84,7 @@ describe("counters under concurrency", () => {
 
     const rows = await t.db.message.findMany({ where: { sessionId: session.id }, orderBy: { seq: "asc" } });
     const { session: after } = await caller.chat.getSession({ sessionId: session.id });
-    expect(rows).toHaveLength(260);
+    expect(rows).toHaveLength(261);
     expect(after.messageCount).toBe(rows.length);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
     const delivered = rows.filter((r) => r.senderType === "bot" && r.status === "delivered").length;

@@ -2,8 +2,21 @@
  * Rows to the API's shapes (src/shared). Raw SQL selects alias their columns to the Prisma field
  * names, so Prisma results and raw rows go through the same functions.
  */
+import { Prisma } from "@/generated/prisma/client";
 import type { Bot, BotSummary, ChatSession, LastMessage, Message } from "@/shared";
 import { LIMITS } from "@/shared";
+
+/** The columns of a MessageRow, unqualified (`FROM "Message"` or a CTE's RETURNING). */
+export const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
+  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "replyStatus", "createdAt"`;
+
+/** The columns of a SessionRow, qualified by the alias `s`. */
+export const SESSION_COLUMNS = Prisma.sql`s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount",
+  s."pendingReplies", s."lastActiveAt", s."createdAt", s."updatedAt", s."closedAt", s."lastMessageId",
+  s."lastMessageContent", s."lastMessageSenderType", s."lastMessageAt"`;
+
+/** The database's clock, the one clock every row's times come from (instances' clocks may differ). */
+export const NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
 
 export type BotRow = {
   id: string; name: string; displayName: string; avatar: string | null; status: Bot["status"];
@@ -12,7 +25,7 @@ export type BotRow = {
 
 export type SessionRow = {
   id: string; title: string; status: ChatSession["status"]; botId: string | null;
-  messageCount: number; unreadCount: number; lastActiveAt: Date; createdAt: Date; updatedAt: Date;
+  messageCount: number; unreadCount: number; pendingReplies: number; lastActiveAt: Date; createdAt: Date; updatedAt: Date;
   closedAt: Date | null; lastMessageId: string | null; lastMessageContent: string | null;
   lastMessageSenderType: LastMessage["senderType"] | null; lastMessageAt: Date | null;
 };
@@ -21,7 +34,8 @@ export type MessageRow = {
   id: string; sessionId: string; seq: number; senderType: Message["senderType"]; senderId: string | null;
   senderName: string; botId: string | null; messageType: string; content: string;
   contentType: Message["contentType"]; replyToId: string | null; status: Exclude<Message["status"], "sending">;
-  ackStatus: Message["ackStatus"]; clientId: string | null; error: string | null; createdAt: Date;
+  ackStatus: Message["ackStatus"]; clientId: string | null; error: string | null;
+  replyStatus: Message["replyStatus"]; createdAt: Date;
 };
 
 export function toBotSummary(bot: Pick<BotRow, "id" | "name" | "displayName" | "avatar" | "status">): BotSummary {
@@ -41,6 +55,7 @@ export function toSession(row: SessionRow, bot: BotSummary | null): ChatSession 
     bot,
     messageCount: Number(row.messageCount),
     unreadCount: Number(row.unreadCount),
+    replying: Number(row.pendingReplies) > 0,
     lastActiveAt: row.lastActiveAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -75,6 +90,7 @@ export function toMessage(row: MessageRow): Message {
     ackStatus: row.ackStatus,
     clientId: row.clientId,
     error: row.error,
+    replyStatus: row.replyStatus,
     createdAt: row.createdAt,
   };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
 import { trpcError } from "@/test/trpc";
-import { storeBotReply } from "./messages";
+import { storeBotReply } from "@/test/replies";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -34,6 +34,7 @@ describe("chat.sendMessage", () => {
         ackStatus: "pending",
         clientId: null,
         error: null,
+        replyStatus: null,
         createdAt: expect.any(Date),
       },
     });
@@ -55,9 +56,10 @@ describe("chat.sendMessage", () => {
 
   it("may reply to a bot's message", async () => {
     const { caller, session, bot } = await userWithSession(t.db);
+    await caller.chat.sendMessage({ sessionId: session.id, content: "Which one?" });
     const reply = await storeBotReply(t.db, { sessionId: session.id, bot, content: "Pick one: a or b" });
     const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "a", replyTo: reply.id });
-    expect(message).toMatchObject({ replyTo: reply.id, seq: 2 });
+    expect(message).toMatchObject({ replyTo: reply.id, seq: 3 });
   });
 
   it("names the sender by the part of the email before @ when the user has no name", async () => {

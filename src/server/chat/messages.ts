@@ -1,16 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { createId } from "@paralleldrive/cuid2";
 import type { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
-import type { ListMessagesInput, ListMessagesOutput, Message, SendMessageInput, SendMessageOutput } from "@/shared";
+import type {
+  ListMessagesInput, ListMessagesOutput, Message, RetryMessageOutput, SendMessageInput, SendMessageOutput,
+} from "@/shared";
 import { LIMITS } from "@/shared";
 import type { Db } from "../db";
 import { badRequest, notFound, preconditionFailed } from "../errors";
-import { toMessage, type MessageRow } from "./dto";
-
-const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
-  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "createdAt"`;
-
-const NOW = Prisma.sql`(clock_timestamp() AT TIME ZONE 'UTC')`;
+import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
+import { constraintViolation } from "./constraints";
+import type { ChatDeps } from "./deps";
+import { MESSAGE_COLUMNS, NOW, toMessage, type MessageRow } from "./dto";
 
 /**
  * The newest `limit` messages before `before` (or the newest overall), oldest first, paged by seq,
@@ -44,48 +45,73 @@ export async function listMessages(db: Db, userId: string, input: z.output<typeo
 type Sender = { id: string; name: string };
 
 /**
- * Stores the user's message (sent, ack pending) in one statement: the session row is locked by the
- * update that bumps messageCount and lastActiveAt, and the new count is the message's seq, so
- * concurrent sends get 1, 2, 3 … with no gap and no lost count. A repeated clientId hits the unique
- * (sessionId, clientId) index, the statement rolls back whole, and the first message is returned.
- * A replyTo outside this session breaks the (replyToId, sessionId) foreign key.
+ * Stores the user's message (sent, ack pending) and hands it to the bot's agent, in one transaction:
+ * one statement locks the session row while it bumps messageCount and lastActiveAt (the new count is
+ * the message's seq, so concurrent sends get 1, 2, 3 … with no gap and no lost count), inserts the
+ * message, its Dispatch and their events; then the dispatch job is enqueued in the same transaction,
+ * so a message is never stored without its job, nor a job without its message.
+ *
+ * A repeated clientId hits the unique (sessionId, clientId) index, the transaction rolls back whole,
+ * and the first message is returned. A replyTo outside this session breaks the (replyToId, sessionId)
+ * foreign key.
  */
-export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof SendMessageInput>): Promise<SendMessageOutput> {
+export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.output<typeof SendMessageInput>): Promise<SendMessageOutput> {
   const id = createId();
-  let rows: MessageRow[];
+  const dispatchId = randomUUID();
+  let row: (MessageRow & EventRangeColumns) | undefined;
   try {
-    rows = await db.$queryRaw<MessageRow[]>`
-      WITH s AS (
-        UPDATE "ChatSession" SET
-          "messageCount" = "messageCount" + 1, "lastActiveAt" = ${NOW}, "updatedAt" = ${NOW},
-          "lastMessageId" = ${id}, "lastMessageContent" = left(${input.content}, ${LIMITS.lastMessagePreview}),
-          "lastMessageSenderType" = 'user', "lastMessageAt" = ${NOW}
-        WHERE id = ${input.sessionId} AND "userId" = ${sender.id} AND status <> 'closed'
-        RETURNING id, "messageCount", "botId", "lastActiveAt"
-      )
-      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
-        "contentType", "replyToId", status, "ackStatus", "clientId", "createdAt", "updatedAt")
-      SELECT ${id}, s.id, s."messageCount", 'user', ${sender.id}, ${sender.name}, s."botId", ${input.content},
-        ${input.contentType}::"ContentType", ${input.replyTo ?? null}, 'sent', 'pending', ${input.clientId ?? null},
-        s."lastActiveAt", s."lastActiveAt"
-      FROM s
-      RETURNING ${MESSAGE_COLUMNS}`;
+    row = await deps.db.$transaction(async (tx) => {
+      const [stored] = await tx.$queryRaw<(MessageRow & EventRangeColumns)[]>`
+        WITH s AS (
+          UPDATE "ChatSession" SET
+            "messageCount" = "messageCount" + 1, "pendingReplies" = "pendingReplies" + 1,
+            "lastActiveAt" = ${NOW}, "updatedAt" = ${NOW},
+            "lastMessageId" = ${id}, "lastMessageContent" = left(${input.content}, ${LIMITS.lastMessagePreview}),
+            "lastMessageSenderType" = 'user', "lastMessageAt" = ${NOW}
+          WHERE id = ${input.sessionId} AND "userId" = ${sender.id} AND status <> 'closed'
+          RETURNING id, "userId", "messageCount", "botId", "lastActiveAt"
+        ),
+        m AS (
+          INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
+            "contentType", "replyToId", status, "ackStatus", "clientId", "createdAt", "updatedAt")
+          SELECT ${id}, s.id, s."messageCount", 'user', ${sender.id}, ${sender.name}, s."botId", ${input.content},
+            ${input.contentType}::"ContentType", ${input.replyTo ?? null}, 'sent', 'pending', ${input.clientId ?? null},
+            s."lastActiveAt", s."lastActiveAt"
+          FROM s
+          RETURNING ${MESSAGE_COLUMNS}
+        ),
+        d AS (
+          INSERT INTO "Dispatch" (id, "sessionId", "messageId", "userId", "createdAt")
+          SELECT ${dispatchId}, m."sessionId", m.id, ${sender.id}, m."createdAt" FROM m
+        ),
+        ${appendEvents(Prisma.sql`SELECT "userId" FROM s`, [
+          { type: "message.created", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM m` },
+          { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
+        ])}
+        SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
+      if (stored) await deps.queue.enqueue(tx, { dispatchId, sessionId: input.sessionId });
+      return stored;
+    });
   } catch (error) {
     const violated = constraintViolation(error);
     if (violated === "Message_sessionId_clientId_key" && input.clientId) {
-      const first = await messageByClientId(db, input.sessionId, input.clientId);
+      const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
       if (first) return { message: first, sessionId: input.sessionId };
     }
     if (violated === "Message_replyToId_sessionId_fkey" && input.replyTo) throw badRequest("replyTo must name a message of this session");
     throw error;
   }
-  if (rows[0]) return { message: toMessage(rows[0]), sessionId: input.sessionId };
+  if (row) {
+    deps.events.committed(eventRange(row));
+    deps.queue.wake();
+    return { message: toMessage(row), sessionId: input.sessionId };
+  }
 
   // Nothing stored: say why. A retry of a message stored before the session closed still gets it back.
-  const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId: sender.id }, select: { status: true } });
+  const session = await deps.db.chatSession.findFirst({ where: { id: input.sessionId, userId: sender.id }, select: { status: true } });
   if (!session) throw notFound("Session");
   if (input.clientId) {
-    const first = await messageByClientId(db, input.sessionId, input.clientId);
+    const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
     if (first) return { message: first, sessionId: input.sessionId };
   }
   throw preconditionFailed("Session is closed");
@@ -97,51 +123,57 @@ async function messageByClientId(db: Db, sessionId: string, clientId: string): P
   return row ? toMessage(row) : null;
 }
 
-export type BotReply = {
-  sessionId: string;
-  bot: { id: string; displayName: string };
-  content: string;
-  contentType?: "markdown" | "text";
-  replyTo?: string | null;
-};
-
 /**
- * Stores a bot's reply (delivered, acked) under the same seq and counter rules as a user's message,
- * and adds one to the session's unread count in the same statement.
+ * Hands a failed user message to its agent again: the same row turns back to sent / ack pending
+ * (never a second message) under a new Dispatch, enqueued in the same transaction. Only the caller's
+ * own failed message in an open session qualifies; anything else says why.
  */
-export async function storeBotReply(db: Db, reply: BotReply): Promise<Message> {
-  const id = createId();
-  const rows = await db.$queryRaw<MessageRow[]>`
-    WITH s AS (
-      UPDATE "ChatSession" SET
-        "messageCount" = "messageCount" + 1, "unreadCount" = "unreadCount" + 1,
-        "lastActiveAt" = ${NOW}, "updatedAt" = ${NOW},
-        "lastMessageId" = ${id}, "lastMessageContent" = left(${reply.content}, ${LIMITS.lastMessagePreview}),
-        "lastMessageSenderType" = 'bot', "lastMessageAt" = ${NOW}
-      WHERE id = ${reply.sessionId}
-      RETURNING id, "messageCount", "lastActiveAt"
-    )
-    INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
-      "contentType", "replyToId", status, "ackStatus", "createdAt", "updatedAt")
-    SELECT ${id}, s.id, s."messageCount", 'bot', ${reply.bot.id}, ${reply.bot.displayName}, ${reply.bot.id}, ${reply.content},
-      ${reply.contentType ?? "markdown"}::"ContentType", ${reply.replyTo ?? null}, 'delivered', 'acked', s."lastActiveAt", s."lastActiveAt"
-    FROM s
-    RETURNING ${MESSAGE_COLUMNS}`;
-  if (!rows[0]) throw notFound("Session");
-  return toMessage(rows[0]);
-}
+export async function retryMessage(deps: ChatDeps, userId: string, messageId: string): Promise<RetryMessageOutput> {
+  const dispatchId = randomUUID();
+  const row = await deps.db.$transaction(async (tx) => {
+    // The session row is locked first (as by every writer), then the message is turned back only if
+    // it is still failed: of two retries at once, the second finds it sent and changes nothing.
+    const [updated] = await tx.$queryRaw<(MessageRow & EventRangeColumns)[]>`
+      WITH locked AS (
+        SELECT id, "userId" FROM "ChatSession"
+        WHERE id = (SELECT "sessionId" FROM "Message" WHERE id = ${messageId}) AND "userId" = ${userId} AND status <> 'closed'
+        FOR UPDATE
+      ),
+      m AS (
+        UPDATE "Message" SET status = 'sent', "ackStatus" = 'pending', error = NULL, "updatedAt" = ${NOW}
+        WHERE id = ${messageId} AND "sessionId" = (SELECT id FROM locked) AND "senderType" = 'user' AND status = 'failed'
+        RETURNING ${MESSAGE_COLUMNS}
+      ),
+      s AS (
+        UPDATE "ChatSession" SET "pendingReplies" = "pendingReplies" + 1, "updatedAt" = ${NOW}
+        WHERE id = (SELECT "sessionId" FROM m)
+        RETURNING id, "userId"
+      ),
+      d AS (
+        INSERT INTO "Dispatch" (id, "sessionId", "messageId", "userId", "createdAt")
+        SELECT ${dispatchId}, m."sessionId", m.id, ${userId}, ${NOW} FROM m
+      ),
+      ${appendEvents(Prisma.sql`SELECT "userId" FROM s`, [
+        { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM m` },
+        { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
+      ])}
+      SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
+    if (updated) await deps.queue.enqueue(tx, { dispatchId, sessionId: updated.sessionId });
+    return updated;
+  });
+  if (row) {
+    deps.events.committed(eventRange(row));
+    deps.queue.wake();
+    return { message: toMessage(row) };
+  }
 
-type DriverAdapterFailure = { originalCode?: unknown; constraint?: { index?: unknown } };
-
-/**
- * The name of the unique index or foreign key a failed raw statement violated, or null for any other
- * failure. Prisma 7 raises a PrismaClientKnownRequestError (P2010) whose meta.driverAdapterError.cause
- * is the pg adapter's mapped error: the SQLSTATE as originalCode (23505 unique, 23503 foreign key) and
- * the constraint's name as constraint.index.
- */
-function constraintViolation(error: unknown): string | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
-  const cause = (error.meta?.driverAdapterError as { cause?: DriverAdapterFailure } | undefined)?.cause;
-  if (cause?.originalCode !== "23505" && cause?.originalCode !== "23503") return null;
-  return typeof cause.constraint?.index === "string" ? cause.constraint.index : null;
+  // Nothing changed: say why, without revealing another user's messages.
+  const [found] = await deps.db.$queryRaw<{ senderType: string; status: string; sessionStatus: string }[]>`
+    SELECT m."senderType", m.status, s.status AS "sessionStatus" FROM "Message" m
+    JOIN "ChatSession" s ON s.id = m."sessionId" AND s."userId" = ${userId}
+    WHERE m.id = ${messageId}`;
+  if (!found) throw notFound("Message");
+  if (found.senderType !== "user") throw badRequest("Only your own messages can be retried");
+  if (found.sessionStatus === "closed") throw preconditionFailed("Session is closed");
+  throw preconditionFailed("Only a failed message can be retried");
 }

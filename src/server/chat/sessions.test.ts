@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, createBot, createUser, userWithSession } from "@/test/fixtures";
 import { errorShape, trpcError } from "@/test/trpc";
-import { storeBotReply } from "./messages";
+import { storeBotReply } from "@/test/replies";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -31,6 +31,7 @@ describe("chat.createSession", () => {
       },
       messageCount: 0,
       unreadCount: 0,
+      replying: false,
       lastActiveAt: expect.any(Date),
       createdAt: expect.any(Date),
       updatedAt: expect.any(Date),
@@ -203,8 +204,9 @@ describe("chat.markRead", () => {
 
     expect(await caller.chat.markRead({ sessionId: session.id })).toEqual({ sessionId: session.id, markedRead: 2 });
     const { messages } = await caller.chat.listMessages({ sessionId: session.id });
-    expect(messages.map((m) => [m.senderType, m.status])).toEqual([["user", "sent"], ["bot", "read"], ["bot", "read"]]);
-    expect(messages[0]).toEqual(mine.message);
+    // The bot's answer also marked the user's message delivered (taken by its agent).
+    expect(messages.map((m) => [m.senderType, m.status])).toEqual([["user", "delivered"], ["bot", "read"], ["bot", "read"]]);
+    expect(messages[0]).toEqual({ ...mine.message, status: "delivered", ackStatus: "acked" });
     const { session: after } = await caller.chat.getSession({ sessionId: session.id });
     expect(after).toMatchObject({ unreadCount: 0, messageCount: 3 });
 
@@ -215,6 +217,7 @@ describe("chat.markRead", () => {
 
   it("leaves failed bot messages alone", async () => {
     const { caller, session, bot } = await userWithSession(t.db);
+    await caller.chat.sendMessage({ sessionId: session.id, content: "hi" });
     const reply = await storeBotReply(t.db, { sessionId: session.id, bot, content: "oops" });
     await t.db.message.update({ where: { id: reply.id }, data: { status: "failed", error: "agent timed out" } });
     expect(await caller.chat.markRead({ sessionId: session.id })).toEqual({ sessionId: session.id, markedRead: 0 });

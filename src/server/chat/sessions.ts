@@ -9,14 +9,13 @@ import type {
   ListSessionsOutput,
   MarkReadOutput,
 } from "@/shared";
+import { createId } from "@paralleldrive/cuid2";
 import type { Db } from "../db";
 import { badRequest, notFound } from "../errors";
+import { appendEvents, appendEventsFrom, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { botForNewSession } from "./bots";
-import { toBot, toBotSummary, toLastMessage, toSession, type BotRow, type SessionRow } from "./dto";
-
-const SESSION_COLUMNS = Prisma.sql`s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount",
-  s."lastActiveAt", s."createdAt", s."updatedAt", s."closedAt", s."lastMessageId", s."lastMessageContent",
-  s."lastMessageSenderType", s."lastMessageAt"`;
+import type { ChatDeps } from "./deps";
+import { NOW, SESSION_COLUMNS, toBot, toBotSummary, toLastMessage, toSession, type BotRow, type SessionRow } from "./dto";
 
 /** The page position: the last row's (lastActiveAt, id), opaque to clients. */
 function encodeCursor(row: Pick<SessionRow, "lastActiveAt" | "id">): string {
@@ -84,17 +83,19 @@ export async function listSessions(db: Db, userId: string, input: z.output<typeo
   };
 }
 
-export async function createSession(db: Db, userId: string, input: z.output<typeof CreateSessionInput>): Promise<CreateSessionOutput> {
-  const bot = await botForNewSession(db, userId, input.botId);
-  const session = await db.chatSession.create({
-    data: {
-      userId,
-      botId: bot.id,
-      primaryAgentId: bot.agentId,
-      title: input.title ?? `Chat with ${bot.displayName || bot.name}`,
-    },
-  });
-  return { session: { ...toSession(session, toBotSummary(bot)), bot: toBot(bot) } };
+/** A new session, stamped by the database's clock like every other row, announced to the user's other tabs. */
+export async function createSession(deps: ChatDeps, userId: string, input: z.output<typeof CreateSessionInput>): Promise<CreateSessionOutput> {
+  const bot = await botForNewSession(deps.db, userId, input.botId);
+  const [row] = await deps.db.$queryRaw<(SessionRow & EventRangeColumns)[]>`
+    WITH s AS (
+      INSERT INTO "ChatSession" (id, "userId", "botId", "primaryAgentId", title, "lastActiveAt", "createdAt", "updatedAt")
+      VALUES (${createId()}, ${userId}, ${bot.id}, ${bot.agentId}, ${input.title ?? `Chat with ${bot.displayName || bot.name}`}, ${NOW}, ${NOW}, ${NOW})
+      RETURNING *
+    ),
+    ${appendEvents(Prisma.sql`SELECT "userId" FROM s`, [{ type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` }])}
+    SELECT ${SESSION_COLUMNS}, ${EVENT_RANGE_COLUMNS} FROM s`;
+  deps.events.committed(eventRange(row));
+  return { session: { ...toSession(row!, toBotSummary(bot)), bot: toBot(bot) } };
 }
 
 export async function getSession(db: Db, userId: string, sessionId: string): Promise<GetSessionOutput> {
@@ -106,37 +107,47 @@ export async function getSession(db: Db, userId: string, sessionId: string): Pro
 }
 
 /**
- * Turns the session's delivered bot messages to read in one statement. The unread count drops by
- * exactly the rows turned, so a reply stored concurrently (which adds one) is never lost from it.
+ * Turns the session's delivered bot messages to read in one statement, the session row locked first
+ * as by every writer. The unread count drops by exactly the rows turned, so a reply stored
+ * concurrently (which adds one) is never lost from it; a call that turns nothing writes nothing.
  */
-export async function markRead(db: Db, userId: string, sessionId: string): Promise<MarkReadOutput> {
-  const [result] = await db.$queryRaw<[{ found: number; marked: number }]>`
-    WITH owned AS (SELECT id FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId}),
+export async function markRead(deps: ChatDeps, userId: string, sessionId: string): Promise<MarkReadOutput> {
+  const [result] = await deps.db.$queryRaw<[{ found: number; marked: number } & EventRangeColumns]>`
+    WITH owned AS (SELECT id, "userId" FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId} FOR UPDATE),
     marked AS (
-      UPDATE "Message" SET status = 'read', "updatedAt" = (clock_timestamp() AT TIME ZONE 'UTC')
-      WHERE "sessionId" IN (SELECT id FROM owned) AND status = 'delivered' AND "senderType" = 'bot'
-      RETURNING 1
+      UPDATE "Message" SET status = 'read', "updatedAt" = ${NOW}
+      WHERE "sessionId" = (SELECT id FROM owned) AND status = 'delivered' AND "senderType" = 'bot'
+      RETURNING id, seq
     ),
     counted AS (SELECT count(*)::int AS n FROM marked),
     updated AS (
-      UPDATE "ChatSession" SET "unreadCount" = GREATEST("unreadCount" - (SELECT n FROM counted), 0)
-      WHERE id IN (SELECT id FROM owned)
-      RETURNING id
-    )
-    SELECT (SELECT count(*)::int FROM updated) AS found, (SELECT n FROM counted) AS marked`;
+      UPDATE "ChatSession" SET "unreadCount" = GREATEST("unreadCount" - (SELECT n FROM counted), 0), "updatedAt" = ${NOW}
+      WHERE id = (SELECT id FROM owned) AND (SELECT n FROM counted) > 0
+      RETURNING id, "userId"
+    ),
+    ${appendEventsFrom(Prisma.sql`SELECT "userId" FROM updated`, Prisma.sql`
+      SELECT marked.seq AS ord, (SELECT id FROM updated) AS "sessionId", 'message.updated' AS type, marked.id AS "messageId" FROM marked
+      WHERE EXISTS (SELECT 1 FROM updated)
+      UNION ALL
+      SELECT 2147483647, id, 'session.updated', NULL FROM updated`)}
+    SELECT (SELECT count(*)::int FROM owned) AS found, (SELECT n FROM counted) AS marked, ${EVENT_RANGE_COLUMNS}`;
   if (!result || result.found === 0) throw notFound("Session");
+  deps.events.committed(eventRange(result));
   return { sessionId, markedRead: result.marked };
 }
 
-/** Closing twice is fine: the first closedAt (and updatedAt) stay. */
-export async function closeSession(db: Db, userId: string, sessionId: string): Promise<CloseSessionOutput> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    UPDATE "ChatSession" SET
-      "closedAt" = COALESCE("closedAt", (clock_timestamp() AT TIME ZONE 'UTC')),
-      "updatedAt" = CASE WHEN status = 'closed' THEN "updatedAt" ELSE (clock_timestamp() AT TIME ZONE 'UTC') END,
-      status = 'closed'
-    WHERE id = ${sessionId} AND "userId" = ${userId}
-    RETURNING id`;
-  if (rows.length === 0) throw notFound("Session");
+/** Closing twice is fine: the first closedAt (and updatedAt) stay, and nothing is announced again. */
+export async function closeSession(deps: ChatDeps, userId: string, sessionId: string): Promise<CloseSessionOutput> {
+  const [result] = await deps.db.$queryRaw<[{ found: number } & EventRangeColumns]>`
+    WITH owned AS (SELECT id, status FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId} FOR UPDATE),
+    s AS (
+      UPDATE "ChatSession" SET "closedAt" = ${NOW}, "updatedAt" = ${NOW}, status = 'closed'
+      WHERE id = (SELECT id FROM owned) AND status <> 'closed'
+      RETURNING id, "userId"
+    ),
+    ${appendEvents(Prisma.sql`SELECT "userId" FROM s`, [{ type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` }])}
+    SELECT (SELECT count(*)::int FROM owned) AS found, ${EVENT_RANGE_COLUMNS}`;
+  if (!result || result.found === 0) throw notFound("Session");
+  deps.events.committed(eventRange(result));
   return { sessionId, status: "closed" };
 }

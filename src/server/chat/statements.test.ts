@@ -7,7 +7,7 @@ import { createId } from "@paralleldrive/cuid2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, createBot, createUser } from "@/test/fixtures";
-import { storeBotReply } from "./messages";
+import { storeBotReply } from "@/test/replies";
 
 let t: TestDatabase;
 let w: Awaited<ReturnType<typeof world>>;
@@ -115,7 +115,8 @@ describe("statements per chat.sendMessage (budget 5)", () => {
       "sendMessage unknown session (refused)": () => w.caller.chat.sendMessage({ sessionId: "no-such-session", content: "x" }),
     };
     for (const [name, call] of Object.entries(calls)) expect(await count(name, call), name).toBeLessThanOrEqual(5);
-    // The plain path is one statement: insert, counter and preview together.
-    expect(observed["sendMessage plain"]).toBe(1);
+    // The plain path is one transaction (BEGIN … COMMIT) of two statements: the message with its
+    // counters, preview, dispatch and events; then its job in the queue.
+    expect(observed["sendMessage plain"]).toBe(4);
   });
 });

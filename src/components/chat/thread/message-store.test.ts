@@ -18,6 +18,7 @@ const message = (seq: number, extra: Partial<Message> = {}): Message => ({
   ackStatus: "acked",
   clientId: null,
   error: null,
+  replyStatus: seq % 2 ? null : "done",
   createdAt: new Date(1_700_000_000_000 + seq * 1000),
   ...extra,
 });

@@ -127,6 +127,7 @@ export class ThreadStore {
       ackStatus: "pending",
       clientId: input.clientId,
       error: null,
+      replyStatus: null,
       createdAt: new Date(),
     });
     this.changed = true;

@@ -1,9 +1,11 @@
 import {
   CloseSessionInput, CloseSessionOutput, CreateSessionInput, CreateSessionOutput, GetSessionInput,
   GetSessionOutput, ListMessagesInput, ListMessagesOutput, ListSessionsInput, ListSessionsOutput,
-  MarkReadInput, MarkReadOutput, SendMessageInput, SendMessageOutput,
+  MarkReadInput, MarkReadOutput, RetryMessageInput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
+  StopReplyInput, StopReplyOutput,
 } from "@/shared";
-import { listMessages, sendMessage } from "@/server/chat/messages";
+import { listMessages, retryMessage, sendMessage } from "@/server/chat/messages";
+import { stopReply } from "@/server/chat/replies";
 import { closeSession, createSession, getSession, listSessions, markRead } from "@/server/chat/sessions";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
@@ -16,7 +18,7 @@ export const chatRouter = createTRPCRouter({
   createSession: protectedProcedure
     .input(CreateSessionInput)
     .output(CreateSessionOutput)
-    .mutation(({ ctx, input }) => createSession(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => createSession(ctx.chat, ctx.user.id, input)),
 
   getSession: protectedProcedure
     .input(GetSessionInput)
@@ -34,16 +36,29 @@ export const chatRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
       await ctx.rateLimits.consume("send", `ip:${ctx.clientIp}`);
-      return sendMessage(ctx.db, { id: ctx.user.id, name: ctx.user.name ?? ctx.user.email.split("@")[0]! }, input);
+      return sendMessage(ctx.chat, { id: ctx.user.id, name: ctx.user.name ?? ctx.user.email.split("@")[0]! }, input);
     }),
 
   markRead: protectedProcedure
     .input(MarkReadInput)
     .output(MarkReadOutput)
-    .mutation(({ ctx, input }) => markRead(ctx.db, ctx.user.id, input.sessionId)),
+    .mutation(({ ctx, input }) => markRead(ctx.chat, ctx.user.id, input.sessionId)),
 
   closeSession: protectedProcedure
     .input(CloseSessionInput)
     .output(CloseSessionOutput)
-    .mutation(({ ctx, input }) => closeSession(ctx.db, ctx.user.id, input.sessionId)),
+    .mutation(({ ctx, input }) => closeSession(ctx.chat, ctx.user.id, input.sessionId)),
+
+  retryMessage: protectedProcedure
+    .input(RetryMessageInput)
+    .output(RetryMessageOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
+      return retryMessage(ctx.chat, ctx.user.id, input.messageId);
+    }),
+
+  stopReply: protectedProcedure
+    .input(StopReplyInput)
+    .output(StopReplyOutput)
+    .mutation(({ ctx, input }) => stopReply(ctx.chat, ctx.user.id, input.sessionId)),
 });

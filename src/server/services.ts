@@ -1,0 +1,47 @@
+import { getEnv } from "@/env";
+import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "./agents/dispatcher";
+import type { ChatDeps } from "./chat/deps";
+import { getDb } from "./db";
+import { LocalEventBus, PostgresEventBus, type EventBus } from "./events/bus";
+
+/**
+ * The process's long-lived parts beside the database: the event bus and the dispatcher (pg-boss
+ * and its workers). Built on first use; `startServices` (from instrumentation, once per server
+ * process) starts the workers. On the embedded database there is exactly one instance, so events stay
+ * in process; on PostgreSQL every instance LISTENs.
+ */
+export type Services = { deps: ChatDeps; bus: EventBus; dispatcher: Dispatcher };
+
+const globalForServices = globalThis as unknown as { pitChatServices?: Services; pitChatServicesStarted?: Promise<void> };
+
+export function dispatcherSettings(): DispatcherSettings {
+  const env = getEnv();
+  return {
+    ...DEFAULT_DISPATCHER_SETTINGS,
+    concurrency: env.AGENT_CONCURRENCY,
+    heartbeatSeconds: env.AGENT_HEARTBEAT_SECONDS,
+    demoWordDelayMs: env.DEMO_WORD_DELAY_MS,
+    demoSlowMs: env.DEMO_SLOW_MS,
+  };
+}
+
+export function getServices(): Services {
+  if (globalForServices.pitChatServices) return globalForServices.pitChatServices;
+  const env = getEnv();
+  const { db } = getDb();
+  const bus: EventBus = env.PITCHAT_EMBEDDED ? new LocalEventBus(db) : new PostgresEventBus(db, env.DATABASE_URL);
+  const boss = createBoss(env.DATABASE_URL, { listen: !env.PITCHAT_EMBEDDED, poolMax: env.QUEUE_POOL_MAX });
+  const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
+  const dispatcher = new Dispatcher(boss, deps, dispatcherSettings());
+  deps.queue = dispatcher;
+  return (globalForServices.pitChatServices = { deps, bus, dispatcher });
+}
+
+/** Starts pg-boss and this instance's workers; idempotent. */
+export function startServices(): Promise<void> {
+  return (globalForServices.pitChatServicesStarted ??= (async () => {
+    const { dispatcher } = getServices();
+    await dispatcher.start();
+    await dispatcher.work();
+  })());
+}
