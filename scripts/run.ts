@@ -15,6 +15,8 @@ import { setUpDatabase } from "../src/server/setup";
 import { seedIfEmpty } from "../src/server/seed";
 import { createDb } from "../src/server/db";
 import { getEnv } from "../src/env";
+import type { BotsFile } from "../src/server/agents/config";
+import { readBotsConfig, syncBots } from "../src/server/agents/sync";
 
 const mode = process.argv[2];
 if (mode !== "dev" && mode !== "start") {
@@ -66,10 +68,13 @@ if (!env.DATABASE_URL) {
 env.NEXTAUTH_SECRET ??= "development-only-secret-change-me";
 env.NEXTAUTH_URL ??= `http://localhost:${port}`;
 
-// Validate what Next will see before anything starts (Next validates again at its own start).
+// Validate what Next will see before anything starts (Next validates again at its own start), and
+// the bots file: a bad one stops the server here with its path and the problem.
 Object.assign(process.env, env);
+let bots: BotsFile;
 try {
   getEnv();
+  bots = await readBotsConfig(env);
 } catch (error) {
   await embedded?.stop();
   fail((error as Error).message);
@@ -78,12 +83,13 @@ try {
 try {
   const { applied } = await setUpDatabase(env.DATABASE_URL);
   if (applied.length) console.log(`Applied migrations: ${applied.join(", ")}`);
-  if (embedded) {
-    const { db } = createDb(env.DATABASE_URL, { max: 1 });
-    const seeded = await seedIfEmpty(db);
-    await db.$disconnect();
-    if (seeded) console.log("Seeded the demo data (see README: demo users).");
+  const { db } = createDb(env.DATABASE_URL, { max: 1 });
+  if (embedded && (await seedIfEmpty(db))) console.log("Seeded the demo data (see README: demo users).");
+  if (bots.agents.length || bots.bots.length) {
+    const synced = await syncBots(db, bots, env);
+    console.log(`Bots configuration: ${synced.agents} agent(s), ${synced.bots} bot(s) in sync.`);
   }
+  await db.$disconnect();
 } catch (error) {
   await embedded?.stop();
   fail(`Database setup failed: ${(error as Error).message}`);

@@ -143,6 +143,15 @@ export type StopReplyInput = z.input<typeof StopReplyInput>;
 export const StopReplyOutput = z.object({ sessionId: z.string(), stopped: z.boolean() });
 export type StopReplyOutput = z.infer<typeof StopReplyOutput>;
 
+/** POST /api/bot/messages: a webhook service's later reply (plain HTTP, not tRPC). */
+export const BotReplyInput = z.strictObject({
+  sessionId: Id,
+  replyTo: Id,
+  content: MessageContent,
+  contentType: ContentType.optional(),
+});
+export type BotReplyInput = z.input<typeof BotReplyInput>;
+
 export const OnEventInput = z
   .strictObject({ sessionId: Id.optional(), lastEventId: z.string().max(40).nullish() })
   .optional()

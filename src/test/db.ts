@@ -38,6 +38,8 @@ export const TEST_DISPATCHER_SETTINGS: DispatcherSettings = {
   ...DEFAULT_DISPATCHER_SETTINGS,
   concurrency: 4,
   pollSeconds: 0.5,
+  retryLimit: 2,
+  retryDelaySeconds: 0,
   flushMs: 20,
   demoWordDelayMs: 0,
   demoSlowMs: 1_000,

@@ -36,6 +36,8 @@ export type DispatcherSettings = AgentSettings & {
   pollSeconds: number;
   /** Attempts after the first, for transient agent failures and dead workers. */
   retryLimit: number;
+  /** The first retry's delay; each next one doubles (with jitter), up to a minute. */
+  retryDelaySeconds: number;
   /** How often the reply's text is saved (and streamed to other instances' subscribers). */
   flushMs: number;
 };
@@ -45,6 +47,7 @@ export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
   heartbeatSeconds: 10,
   pollSeconds: 2,
   retryLimit: 3,
+  retryDelaySeconds: 2,
   flushMs: 100,
   demoWordDelayMs: 30,
   demoSlowMs: 5_000,
@@ -110,7 +113,14 @@ export class Dispatcher implements DispatchQueue {
 
   async enqueue(tx: QueueTransaction, job: DispatchJob): Promise<void> {
     const data: DispatchData = { dispatchId: job.dispatchId };
-    await this.boss.send(QUEUES.dispatch, data, { id: job.dispatchId, group: { id: job.sessionId }, db: fromPrisma(tx) });
+    await this.boss.send(QUEUES.dispatch, data, {
+      id: job.dispatchId,
+      group: { id: job.sessionId },
+      retryLimit: this.settings.retryLimit,
+      retryDelay: this.settings.retryDelaySeconds,
+      retryBackoff: this.settings.retryDelaySeconds > 0,
+      db: fromPrisma(tx),
+    });
   }
 
   wake(): void {

@@ -42,6 +42,7 @@ export function createOpenAIAgent(config: OpenAIAgentConfig, env: NodeJS.Process
       const whole = setTimeout(expire(`The model's reply took longer than ${seconds(config.timeoutMs)}.`), config.timeoutMs);
       const signal = AbortSignal.any([request.signal, deadline.signal]);
       let finished = false;
+      let started = false;
       try {
         const stream = await client.chat.completions.create(
           { model: config.model, messages: chatMessages(config, request.history, request.message), stream: true },
@@ -52,6 +53,7 @@ export function createOpenAIAgent(config: OpenAIAgentConfig, env: NodeJS.Process
           const piece = choice?.delta?.content;
           if (piece) {
             clearTimeout(firstWords);
+            started = true;
             yield piece;
           }
           if (choice?.finish_reason) finished = true;
@@ -59,12 +61,15 @@ export function createOpenAIAgent(config: OpenAIAgentConfig, env: NodeJS.Process
       } catch (error) {
         if (request.signal.aborted) throw request.signal.reason;
         if (reason) throw new AgentError(reason, { retryable: false, cause: error });
-        throw describe(error);
+        throw describe(error, started);
       } finally {
         clearTimeout(firstWords);
         clearTimeout(whole);
       }
-      if (!finished) throw new AgentError("The model's stream ended before the reply was complete.", { retryable: false });
+      // An abort can end the stream quietly instead of throwing.
+      if (request.signal.aborted) throw request.signal.reason;
+      if (reason) throw new AgentError(reason, { retryable: false });
+      if (!finished) throw new AgentError(CUT_SHORT, { retryable: false });
       return "done";
     },
   };
@@ -74,8 +79,19 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** The client's errors as reasons a user can read; a server error or a dropped connection is retried. */
-function describe(error: unknown): AgentError {
+const CUT_SHORT = "The model's stream ended before the reply was complete.";
+
+/**
+ * The client's errors as reasons a user can read. A server error, or a connection that failed before
+ * any words, is retried; a stream that broke midway is not (its words are kept with the reason).
+ */
+function describe(error: unknown, started: boolean): AgentError {
+  if (error instanceof SyntaxError) {
+    return new AgentError("The model's endpoint sent a malformed reply.", { retryable: false, cause: error });
+  }
+  if (started && !(error instanceof OpenAI.APIError && typeof error.status === "number")) {
+    return new AgentError(CUT_SHORT, { retryable: false, cause: error });
+  }
   if (error instanceof OpenAI.APIConnectionError) {
     return new AgentError("Could not reach the model's endpoint.", { retryable: true, cause: error });
   }
@@ -83,9 +99,6 @@ function describe(error: unknown): AgentError {
     const retryable = error.status === 429 || error.status >= 500;
     const what = error.status === 429 ? "is busy (rate limited)" : error.status >= 500 ? "had an error" : "refused the request";
     return new AgentError(`The model's endpoint ${what} (HTTP ${error.status}).`, { retryable, cause: error });
-  }
-  if (error instanceof SyntaxError) {
-    return new AgentError("The model's endpoint sent a malformed reply.", { retryable: false, cause: error });
   }
   return new AgentError("The model's endpoint failed.", { retryable: false, cause: error });
 }
