@@ -35,6 +35,7 @@ export async function countStatements(url: string, data: ReferenceData): Promise
   const caller = createCaller({
     db,
     chat,
+    bus: chat.events,
     user: { id: data.userId, email: data.email, name: data.userName },
     clientIp: "127.0.0.1",
     rateLimits: noRateLimits,

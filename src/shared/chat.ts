@@ -49,6 +49,8 @@ export const Message = z.object({
   /** A bot's reply: `streaming` while the agent writes it, then `done`, `stopped` or `failed`. */
   replyStatus: ReplyStatus.nullable(),
   createdAt: z.date(),
+  /** When anything of it last changed (status, text): a client keeps the newer of two copies. */
+  updatedAt: z.date(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -152,8 +154,11 @@ export const BotReplyInput = z.strictObject({
 });
 export type BotReplyInput = z.input<typeof BotReplyInput>;
 
+/** An event's tracked id: the user's event seq, with a suffix for live-only events ("41.3"). */
+export const EventId = z.string().max(40).regex(/^\d{1,15}(\.\d{1,9})?$/, { message: "Not an event id" });
+
 export const OnEventInput = z
-  .strictObject({ sessionId: Id.optional(), lastEventId: z.string().max(40).nullish() })
+  .strictObject({ sessionId: Id.optional(), lastEventId: EventId.nullish() })
   .optional()
   .default({});
 export type OnEventInput = z.input<typeof OnEventInput>;

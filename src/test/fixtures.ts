@@ -4,6 +4,7 @@ import { createCaller } from "@/server/api/root";
 import type { SessionUser } from "@/server/api/trpc";
 import type { Db } from "@/server/db";
 import { noRateLimits, type RateLimits } from "@/server/rate-limit";
+import type { EventBus } from "@/server/events/bus";
 import { chatDepsFor } from "./db";
 
 const unique = () => randomBytes(4).toString("hex");
@@ -47,7 +48,8 @@ export async function createBot(db: Db, options: BotOptions = {}) {
 }
 
 export function callerFor(db: Db, user: SessionUser | null, rateLimits: RateLimits = noRateLimits) {
-  return createCaller({ db, chat: chatDepsFor(db), user, clientIp: "127.0.0.1", rateLimits });
+  const chat = chatDepsFor(db);
+  return createCaller({ db, chat, bus: chat.events as EventBus, user, clientIp: "127.0.0.1", rateLimits });
 }
 
 /** A user with a session on a fresh public bot: the usual starting point. */

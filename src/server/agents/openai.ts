@@ -21,7 +21,7 @@ export function chatMessages(config: Pick<OpenAIAgentConfig, "systemPrompt">, hi
  * back-off, and a retried reply starts its text over. Time-outs: one for the first words, one for the
  * whole reply; either ends the reply with a readable reason.
  */
-export function createOpenAIAgent(config: OpenAIAgentConfig, env: NodeJS.ProcessEnv = process.env): Agent {
+export function createOpenAIAgent(config: OpenAIAgentConfig, env: Readonly<Record<string, string | undefined>> = process.env): Agent {
   const client = new OpenAI({
     baseURL: config.baseUrl,
     // Local servers often need no key; the client insists on one.

@@ -21,7 +21,7 @@ export class BotsConfigError extends Error {
  * OPENAI_MODEL and usually OPENAI_API_KEY: a public bot "Assistant" on that endpoint), validated
  * whole before anything is written.
  */
-export async function readBotsConfig(env: NodeJS.ProcessEnv): Promise<BotsFile> {
+export async function readBotsConfig(env: Readonly<Record<string, string | undefined>>): Promise<BotsFile> {
   let file: BotsFile = { agents: [], bots: [] };
   const path = env.PITCHAT_BOTS_FILE;
   if (path) {
@@ -84,7 +84,7 @@ export async function readBotsConfig(env: NodeJS.ProcessEnv): Promise<BotsFile> 
  * stored as its SHA-256. One statement per row, each an atomic upsert, so instances starting together
  * agree.
  */
-export async function syncBots(db: Db, config: BotsFile, env: NodeJS.ProcessEnv): Promise<{ agents: number; bots: number }> {
+export async function syncBots(db: Db, config: BotsFile, env: Readonly<Record<string, string | undefined>>): Promise<{ agents: number; bots: number }> {
   const agentIds = new Map<string, string>();
   for (const agent of config.agents) {
     const { name, kind, ...settings } = agent;

@@ -16,7 +16,7 @@ const SyncReply = z.object({ content: z.string().min(1).max(10_000), contentType
  * POST /api/bot/messages. A 5xx, a time-out or a dropped connection is retried with back-off under
  * the same webhook-id; any other answer ends the reply with the reason.
  */
-export function createWebhookAgent(config: WebhookAgentConfig, env: NodeJS.ProcessEnv = process.env): Agent {
+export function createWebhookAgent(config: WebhookAgentConfig, env: Readonly<Record<string, string | undefined>> = process.env): Agent {
   const secret = env[config.secretEnv];
   if (!secret) throw new AgentError(`The webhook agent's secret is missing (${config.secretEnv} is not set).`, { retryable: false });
   const signer = new Webhook(secret);

@@ -61,7 +61,7 @@ const cases: Record<string, Case> = {
   // Planned: session-scoped when given a sessionId. Runs as soon as the router has it.
   "chat.onEvent": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }, { sessionId: w.a.session.id, lastEventId: "0" }] },
 };
-const notYetInRouter = new Set(["chat.onEvent"]);
+const notYetInRouter = new Set<string>();
 
 const withSession = (input: unknown, sessionId: string) => ({ ...(input as object), sessionId });
 

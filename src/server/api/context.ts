@@ -9,9 +9,11 @@ type RequestLike = { cookies: { getAll(): { name: string; value: string }[] }; h
 
 /** The context of one HTTP request: the app's database, the signed-in user, the caller's address. */
 export async function createRequestContext(req: RequestLike): Promise<Context> {
+  const services = getServices();
   return {
     db: getDb().db,
-    chat: getServices().deps,
+    chat: services.deps,
+    bus: services.bus,
     user: await sessionUserFrom(req.cookies, req.headers),
     clientIp: clientIpFrom(req.headers),
     rateLimits: getRateLimits(),

@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { ChatDeps } from "@/server/chat/deps";
 import type { Db } from "@/server/db";
+import type { EventBus } from "@/server/events/bus";
 import { DomainError } from "@/server/errors";
 import type { RateLimits } from "@/server/rate-limit";
 import { transformer } from "./transformer";
@@ -16,6 +17,8 @@ export type Context = {
   db: Db;
   /** The database, the event bus and the dispatch queue, for the domain's writes. */
   chat: ChatDeps;
+  /** The event bus, for subscriptions. */
+  bus: EventBus;
   user: SessionUser | null;
   /** The caller's address, for per-IP rate limits. */
   clientIp: string;

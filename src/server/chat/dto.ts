@@ -8,7 +8,7 @@ import { LIMITS } from "@/shared";
 
 /** The columns of a MessageRow, unqualified (`FROM "Message"` or a CTE's RETURNING). */
 export const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
-  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "replyStatus", "createdAt"`;
+  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "replyStatus", "createdAt", "updatedAt"`;
 
 /** The columns of a SessionRow, qualified by the alias `s`. */
 export const SESSION_COLUMNS = Prisma.sql`s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount",
@@ -35,7 +35,7 @@ export type MessageRow = {
   senderName: string; botId: string | null; messageType: string; content: string;
   contentType: Message["contentType"]; replyToId: string | null; status: Exclude<Message["status"], "sending">;
   ackStatus: Message["ackStatus"]; clientId: string | null; error: string | null;
-  replyStatus: Message["replyStatus"]; createdAt: Date;
+  replyStatus: Message["replyStatus"]; createdAt: Date; updatedAt: Date;
 };
 
 export function toBotSummary(bot: Pick<BotRow, "id" | "name" | "displayName" | "avatar" | "status">): BotSummary {
@@ -92,5 +92,6 @@ export function toMessage(row: MessageRow): Message {
     error: row.error,
     replyStatus: row.replyStatus,
     createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }

@@ -36,6 +36,7 @@ describe("chat.sendMessage", () => {
         error: null,
         replyStatus: null,
         createdAt: expect.any(Date),
+        updatedAt: expect.any(Date),
       },
     });
     const { session: after } = await caller.chat.getSession({ sessionId: session.id });

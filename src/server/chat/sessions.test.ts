@@ -206,7 +206,7 @@ describe("chat.markRead", () => {
     const { messages } = await caller.chat.listMessages({ sessionId: session.id });
     // The bot's answer also marked the user's message delivered (taken by its agent).
     expect(messages.map((m) => [m.senderType, m.status])).toEqual([["user", "delivered"], ["bot", "read"], ["bot", "read"]]);
-    expect(messages[0]).toEqual({ ...mine.message, status: "delivered", ackStatus: "acked" });
+    expect(messages[0]).toEqual({ ...mine.message, status: "delivered", ackStatus: "acked", updatedAt: expect.any(Date) });
     const { session: after } = await caller.chat.getSession({ sessionId: session.id });
     expect(after).toMatchObject({ unreadCount: 0, messageCount: 3 });
 

@@ -19,6 +19,7 @@ const message = (seq: number, extra: Partial<Message> = {}): Message => ({
   clientId: null,
   error: null,
   replyStatus: seq % 2 ? null : "done",
+  updatedAt: new Date(Date.UTC(2026, 0, 1, 0, seq)),
   createdAt: new Date(1_700_000_000_000 + seq * 1000),
   ...extra,
 });

@@ -129,6 +129,7 @@ export class ThreadStore {
       error: null,
       replyStatus: null,
       createdAt: new Date(),
+      updatedAt: new Date(0),
     });
     this.changed = true;
     this.emit({});

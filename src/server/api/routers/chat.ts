@@ -1,11 +1,13 @@
 import {
   CloseSessionInput, CloseSessionOutput, CreateSessionInput, CreateSessionOutput, GetSessionInput,
   GetSessionOutput, ListMessagesInput, ListMessagesOutput, ListSessionsInput, ListSessionsOutput,
-  MarkReadInput, MarkReadOutput, RetryMessageInput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
+  MarkReadInput, MarkReadOutput, OnEventInput, RetryMessageInput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
   StopReplyInput, StopReplyOutput,
 } from "@/shared";
 import { listMessages, retryMessage, sendMessage } from "@/server/chat/messages";
 import { stopReply } from "@/server/chat/replies";
+import { notFound } from "@/server/errors";
+import { userEvents } from "@/server/events/subscription";
 import { closeSession, createSession, getSession, listSessions, markRead } from "@/server/chat/sessions";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
@@ -61,4 +63,14 @@ export const chatRouter = createTRPCRouter({
     .input(StopReplyInput)
     .output(StopReplyOutput)
     .mutation(({ ctx, input }) => stopReply(ctx.chat, ctx.user.id, input.sessionId)),
+
+  /** Live updates over SSE: the caller's events (or one session's), resumable after lastEventId. */
+  // The check runs before the stream starts, so a refusal is an ordinary error (NOT_FOUND).
+  onEvent: protectedProcedure.input(OnEventInput).subscription(async ({ ctx, input, signal }) => {
+    if (input.sessionId) {
+      const owned = await ctx.db.chatSession.count({ where: { id: input.sessionId, userId: ctx.user.id } });
+      if (!owned) throw notFound("Session");
+    }
+    return userEvents({ db: ctx.db, bus: ctx.bus }, ctx.user.id, { ...input, signal });
+  }),
 });
