@@ -2,6 +2,7 @@
 
 import { useSelectedLayoutSegment } from "next/navigation";
 import { createContext, lazy, Suspense, useContext, useMemo, useState } from "react";
+import { ConnectionStatus, LiveEvents } from "./live/LiveEvents";
 import { Sidebar } from "./sidebar/Sidebar";
 
 /** The dialog (and Radix under it) loads when first wanted; hovering or focusing "New chat" starts it early. */
@@ -39,6 +40,7 @@ export function ChatShell({ user, children }: { user: { name: string | null; ema
 
   return (
     <ShellContext.Provider value={context}>
+      <LiveEvents openSessionId={openSessionId}>
       <a
         href="#main"
         className="sr-only z-50 rounded-lg bg-white px-3 py-2 text-sm font-medium shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 dark:bg-zinc-900"
@@ -60,6 +62,8 @@ export function ChatShell({ user, children }: { user: { name: string | null; ema
           <NewChatDialog open={newChatOpen} onOpenChange={setNewChatOpen} />
         </Suspense>
       ) : null}
+      <ConnectionStatus className="pointer-events-none fixed top-2 left-1/2 z-40 -translate-x-1/2" />
+      </LiveEvents>
     </ShellContext.Provider>
   );
 }

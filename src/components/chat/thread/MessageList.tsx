@@ -97,10 +97,20 @@ export function MessageList({
     if (opened && !scrolling) setSettled(true);
   }, [opened, scrolling]);
 
+  // A reader at the newest message stays there while it grows: a reply streaming in, a status or
+  // error line appearing under the last message.
+  const atEnd = useRef(true);
+  const totalSize = virtualizer.getTotalSize();
+  useLayoutEffect(() => {
+    if (opened && atEnd.current) virtualizer.scrollToEnd();
+  }, [opened, totalSize, virtualizer]);
+
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
-    setAwayFromEnd(el.scrollHeight - el.scrollTop - el.clientHeight > 600);
+    const fromEnd = el.scrollHeight - el.scrollTop - el.clientHeight;
+    atEnd.current = fromEnd < 48;
+    setAwayFromEnd(fromEnd > 600);
     if (opened && el.scrollTop < LOAD_OLDER_WITHIN) onLoadOlder();
   }, [opened, onLoadOlder]);
 
@@ -170,7 +180,8 @@ export function MessageList({
                     message={message}
                     continued={!!previous && previous.senderType === message.senderType && previous.senderName === message.senderName}
                     avatar={message.senderType === "bot" ? botAvatar : null}
-                    replyTarget={replyTargetOf(store, message)}
+                    // A bot's answer to the message just above needs no quote.
+                    replyTarget={message.senderType === "bot" && previous?.id === message.replyTo ? undefined : replyTargetOf(store, message)}
                     onReply={onReply}
                     onRetry={onRetry}
                   />

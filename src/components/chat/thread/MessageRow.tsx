@@ -64,7 +64,7 @@ export const MessageRow = memo(function MessageRow({
         <Markdown content={message.content} fallback={plain(true)} />
       </Suspense>
     );
-  const quote = message.replyTo ? <Quote target={replyTarget} mine={mine} /> : null;
+  const quote = message.replyTo && replyTarget !== undefined ? <Quote target={replyTarget} mine={mine} /> : null;
   // Beside the bubble where there is hover; under it on touch screens, where nothing can be hovered.
   const replyButton = (touch: boolean) =>
     message.local ? null : (
@@ -91,6 +91,7 @@ export const MessageRow = memo(function MessageRow({
       data-message-id={message.local ? undefined : message.id}
       data-sender={message.senderType}
       data-status={message.status}
+      data-reply-status={message.replyStatus ?? undefined}
       className={`group flex gap-3 px-4 ${continued ? "pt-0.5" : "pt-3"} pb-0.5 ${mine ? "justify-end" : ""}`}
     >
       {mine ? null : continued ? (
@@ -113,6 +114,9 @@ export const MessageRow = memo(function MessageRow({
           >
             {quote}
             {body}
+            {message.replyStatus === "streaming" ? (
+              <span aria-hidden="true" data-testid="streaming-caret" className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse rounded-sm bg-zinc-500 dark:bg-zinc-400" />
+            ) : null}
           </div>
           {replyButton(false)}
         </div>
@@ -123,20 +127,22 @@ export const MessageRow = memo(function MessageRow({
             <StatusMark status={message.status} />
           </div>
         ) : (
-          <div className="mt-0.5 hidden [@media(hover:none)]:flex">{replyButton(true)}</div>
+          <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400">
+            {message.replyStatus === "stopped" ? <span data-testid="reply-note">Stopped</span> : null}
+            {message.replyStatus === "failed" ? <span data-testid="reply-note">Interrupted: the reply is incomplete</span> : null}
+            <span className="hidden [@media(hover:none)]:flex">{replyButton(true)}</span>
+          </div>
         )}
-        {message.status === "failed" ? (
+        {mine && message.status === "failed" ? (
           <div className="mt-1 flex items-center gap-2 text-xs text-red-600 dark:text-red-400">
-            <span>{message.error ?? "Not sent."}</span>
-            {message.local ? (
-              <button
-                type="button"
-                onClick={() => onRetry(message)}
-                className="rounded-md px-1.5 py-0.5 font-semibold text-accent hover:bg-accent/10 dark:text-indigo-300"
-              >
-                Retry
-              </button>
-            ) : null}
+            <span data-testid="message-error">{message.error ?? "Not sent."}</span>
+            <button
+              type="button"
+              onClick={() => onRetry(message)}
+              className="rounded-md px-1.5 py-0.5 font-semibold text-accent hover:bg-accent/10 dark:text-indigo-300"
+            >
+              Retry
+            </button>
           </div>
         ) : null}
       </div>

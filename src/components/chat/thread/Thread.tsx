@@ -64,6 +64,7 @@ export function Thread({
     (before?: string) => utils.client.chat.listMessages.query({ sessionId, before }),
     [utils, sessionId],
   );
+  useEffect(() => store.attach(fetchPage), [store, fetchPage]);
   const loadOlder = useCallback(() => void store.loadOlder(fetchPage), [store, fetchPage]);
 
   const deliver = useCallback(
@@ -101,7 +102,19 @@ export function Thread({
     [store, replyTo, user, deliver],
   );
 
-  const retry = useCallback((message: ThreadMessage) => void deliver(message.clientId!, message.content, message.replyTo), [deliver]);
+  const retry = useCallback(
+    (message: ThreadMessage) => {
+      // Not stored (the send itself failed): send it again under its clientId, so it is stored once.
+      if (message.local) return void deliver(message.clientId!, message.content, message.replyTo);
+      // Stored, but its agent failed: hand the same message to the agent again.
+      setAnnouncement("Retrying");
+      utils.client.chat.retryMessage
+        .mutate({ messageId: message.id })
+        .then(({ message: retried }) => store.upsert([retried]))
+        .catch((error: unknown) => setAnnouncement(`Retry failed: ${describeError(error)}`));
+    },
+    [deliver, store, utils],
+  );
 
   const reply = useCallback((message: ThreadMessage) => {
     setReplyTo(message);
@@ -144,6 +157,7 @@ export function Thread({
       <p role="status" className="sr-only">
         {announcement}
       </p>
+      {session.replying ? <ReplyInProgress sessionId={sessionId} botName={botName} writing={snapshot.messages.at(-1)?.replyStatus === "streaming"} /> : null}
       <Composer
         ref={composer}
         closed={session.status === "closed"}
@@ -156,14 +170,55 @@ export function Thread({
   );
 }
 
-/** Opening a thread with unread replies marks them read: the badge goes at once, the server confirms. */
+/**
+ * The typing mark while the bot works on a reply, with the button that stops it. It follows
+ * Session.replying, which the server keeps in the same statements that start and end a reply, so it
+ * ends however the reply ends (done, failed, stopped, timed out) and is back after a reload.
+ */
+function ReplyInProgress({ sessionId, botName, writing }: { sessionId: string; botName: string; writing: boolean }) {
+  const stop = api.chat.stopReply.useMutation();
+  return (
+    <div data-testid="typing-indicator" className="mx-auto flex w-full max-w-3xl shrink-0 items-center gap-3 px-4 pt-1 pb-1.5 text-xs text-zinc-500 dark:text-zinc-400">
+      <span className="flex items-center gap-2">
+        <span aria-hidden="true" className="flex gap-0.5">
+          {[0, 150, 300].map((delay) => (
+            <span key={delay} className="size-1.5 animate-bounce rounded-full bg-zinc-400 dark:bg-zinc-500" style={{ animationDelay: `${delay}ms` }} />
+          ))}
+        </span>
+        {botName} is {writing ? "replying" : "typing"}…
+      </span>
+      <Button
+        variant="secondary"
+        size="sm"
+        className="ml-auto h-7 px-2.5"
+        disabled={stop.isPending}
+        onClick={() => stop.mutate({ sessionId })}
+      >
+        <span aria-hidden="true" className="size-2.5 rounded-[2px] bg-current" />
+        Stop
+      </Button>
+    </div>
+  );
+}
+
+/**
+ * A thread in view marks its unread replies read, as they arrive too: the badge goes at once, the
+ * server confirms. A thread in a background tab leaves them unread until the tab is seen again.
+ */
 function useMarkRead(session: GetSessionOutput["session"]) {
   const utils = api.useUtils();
   const patchListed = usePatchListedSession();
   const { mutate } = api.chat.markRead.useMutation();
   const { id, unreadCount } = session;
+  const [visible, setVisible] = useState(true);
   useEffect(() => {
-    if (unreadCount === 0) return;
+    const update = () => setVisible(document.visibilityState === "visible");
+    update();
+    document.addEventListener("visibilitychange", update);
+    return () => document.removeEventListener("visibilitychange", update);
+  }, []);
+  useEffect(() => {
+    if (unreadCount === 0 || !visible) return;
     patchListed(id, (s) => ({ ...s, unreadCount: 0 }));
     utils.chat.getSession.setData({ sessionId: id }, (data) => (data ? { session: { ...data.session, unreadCount: 0 } } : data));
     mutate(
@@ -173,7 +228,7 @@ function useMarkRead(session: GetSessionOutput["session"]) {
         onSettled: () => void utils.chat.listSessions.invalidate(),
       },
     );
-  }, [id, unreadCount, mutate, patchListed, utils]);
+  }, [id, unreadCount, visible, mutate, patchListed, utils]);
 }
 
 function MessagesPlaceholder() {

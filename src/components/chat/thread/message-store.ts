@@ -31,6 +31,8 @@ export class ThreadStore {
   private keyById = new Map<string, string>();
   private listeners = new Set<() => void>();
   private localOrder = 0;
+  private fetchPage: PageFetcher | null = null;
+  private refreshing = false;
   /** Whether `byKey` changed since the snapshot's ordered list was built. */
   private changed = false;
   private snapshot: ThreadSnapshot = { messages: [], phase: "idle", error: null, hasMore: false, olderCursor: null, older: "idle" };
@@ -49,16 +51,24 @@ export class ThreadStore {
     return this.byKey.get(key);
   }
 
-  /** Adds or replaces messages (by clientId or id). */
+  /** Adds or replaces messages (by clientId or id), keeping the newer of two copies. */
   upsert(messages: readonly Message[]) {
-    for (const message of messages) {
-      if (message.sessionId !== this.sessionId) continue;
-      const key = keyOf(message);
-      this.byKey.set(key, { ...message, key, local: false });
-      this.keyById.set(message.id, key);
-      this.changed = true;
-    }
+    this.upsertQuiet(messages);
     this.emit({});
+  }
+
+  /** Refetches the newest page when a live event shows this copy fell behind (a missed delta). */
+  attach(fetchPage: PageFetcher) {
+    this.fetchPage = fetchPage;
+  }
+
+  /** Brings the newest page up to date (after a reconnect, or a gap in a reply's text). */
+  refresh() {
+    if (!this.fetchPage || this.refreshing) return;
+    this.refreshing = true;
+    void this.loadNewest(this.fetchPage).finally(() => {
+      this.refreshing = false;
+    });
   }
 
   /** A page of `chat.listMessages`: older pages move the cursor; the newest page only sets it the first time. */
@@ -158,8 +168,10 @@ export class ThreadStore {
   }
 
   /**
-   * What the live subscription will feed in. Created and updated messages are upserts; a delta
-   * extends the content of a message being streamed.
+   * A live event from chat.onEvent. Created and updated messages are upserts (the newer copy wins,
+   * so a replay or a late page never turns read back into delivered). A delta extends the text of a
+   * reply being written, at its offset: what this copy holds already is skipped, and a delta past the
+   * end (some text was missed, e.g. while offline) refetches instead of guessing.
    */
   applyEvent(event: ChatEvent) {
     if (event.sessionId !== this.sessionId) return;
@@ -170,8 +182,11 @@ export class ThreadStore {
         return;
       case "message.delta": {
         const message = this.get(event.messageId);
-        if (!message) return;
-        this.byKey.set(message.key, { ...message, content: message.content + event.delta });
+        if (!message) return this.refresh();
+        const held = message.content.length;
+        if (event.offset > held) return this.refresh();
+        if (event.offset + event.delta.length <= held) return;
+        this.byKey.set(message.key, { ...message, content: message.content + event.delta.slice(held - event.offset) });
         this.changed = true;
         this.emit({});
         return;
@@ -183,7 +198,19 @@ export class ThreadStore {
 
   private upsertQuiet(messages: readonly Message[]) {
     for (const message of messages) {
+      if (message.sessionId !== this.sessionId) continue;
       const key = keyOf(message);
+      const held = this.byKey.get(key);
+      if (held && !held.local) {
+        if (held.updatedAt.getTime() > message.updatedAt.getTime()) continue;
+        // A reply still being written: deltas may have carried this copy past a page read earlier.
+        if (held.replyStatus === "streaming" && message.replyStatus === "streaming" && held.content.length > message.content.length && held.content.startsWith(message.content)) {
+          this.byKey.set(key, { ...message, content: held.content, key, local: false });
+          this.keyById.set(message.id, key);
+          this.changed = true;
+          continue;
+        }
+      }
       this.byKey.set(key, { ...message, key, local: false });
       this.keyById.set(message.id, key);
       this.changed = true;
@@ -208,6 +235,11 @@ export class ThreadStore {
 
 /** One store per session for the life of the page: coming back to a thread shows it at once. */
 const stores = new Map<string, ThreadStore>();
+
+/** The session's store if a thread of it was opened on this page (live events only update those). */
+export function existingThreadStore(sessionId: string): ThreadStore | undefined {
+  return stores.get(sessionId);
+}
 
 export function threadStore(sessionId: string): ThreadStore {
   // On the server a store lives for one render only: nothing may outlive a request there.
