@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { sendMessage, sessionRow, signUpFresh, startChat } from "./fixtures";
+import { sendMessage, sessionRow, signUpFresh, startChat, STORED } from "./fixtures";
 
 test("start a chat with a demo bot, send a message, and find it again after a reload", async ({ page }) => {
   await signUpFresh(page, "Stan");
@@ -10,16 +10,17 @@ test("start a chat with a demo bot, send a message, and find it again after a re
   await expect(sessionRow(page, "Chat with Demo Bot")).toHaveAttribute("aria-current", "page");
 
   const row = await sendMessage(page, "Hello there, Demo Bot");
-  await expect(row.getByTestId("message-status")).toContainText("Sent");
+  await expect(row.getByTestId("message-status")).toHaveAttribute("title", /^(Sent|Delivered|Read)$/);
   await expect(page.getByRole("textbox", { name: "Message" })).toHaveValue("");
-  // The sidebar shows the new last message.
-  await expect(sessionRow(page, "Chat with Demo Bot")).toHaveAccessibleDescription(/You: Hello there, Demo Bot/);
+  // The sidebar shows the new last message: the user's, then the bot's answer quoting it.
+  await expect(sessionRow(page, "Chat with Demo Bot")).toHaveAccessibleDescription(/You(:| said:) Hello there, Demo Bot/);
 
   await page.reload();
   await expect(page).toHaveURL(new RegExp(`/chat/${sessionId}$`));
   const stored = page.getByTestId("message").filter({ hasText: "Hello there, Demo Bot" });
-  await expect(stored).toHaveCount(1);
-  await expect(stored).toHaveAttribute("data-status", "sent");
+  await expect(stored.and(page.locator('[data-sender="user"]'))).toHaveCount(1);
+  // The demo bot took it: delivered.
+  await expect(stored.and(page.locator('[data-sender="user"]'))).toHaveAttribute("data-status", "delivered");
 });
 
 test("Shift+Enter breaks the line; Enter sends", async ({ page }) => {
@@ -32,34 +33,38 @@ test("Shift+Enter breaks the line; Enter sends", async ({ page }) => {
   await page.keyboard.type("second line");
   await expect(box).toHaveValue("first line\nsecond line");
   await page.keyboard.press("Enter");
-  const row = page.getByTestId("message").filter({ hasText: "second line" });
-  await expect(row).toHaveAttribute("data-status", "sent");
+  const row = page.getByTestId("message").filter({ hasText: "second line" }).and(page.locator('[data-sender="user"]'));
+  await expect(row).toHaveAttribute("data-status", STORED);
   await expect(row).toContainText("first line");
 });
 
-test("a failed send shows Failed with Retry, and Retry stores it once", async ({ page }) => {
+test("a send whose answer is lost shows Failed with Retry, and Retry stores it once", async ({ page }) => {
   await signUpFresh(page, "Remy");
   await startChat(page);
-  let failNext = true;
+  let loseNext = true;
   await page.route("**/api/trpc/**", async (route) => {
-    if (failNext && route.request().url().includes("chat.sendMessage")) {
-      failNext = false;
-      await route.abort("connectionrefused");
+    if (loseNext && route.request().url().includes("chat.sendMessage")) {
+      loseNext = false;
+      // The server receives and stores the message; its answer never reaches the browser.
+      await route.fetch();
+      await route.abort("connectionreset");
       return;
     }
     await route.fallback();
   });
   const box = page.getByRole("textbox", { name: "Message" });
-  await box.fill("Will this arrive?");
+  await box.fill("/echo Will this arrive?");
   await page.getByRole("button", { name: "Send" }).click();
-  const row = page.getByTestId("message").filter({ hasText: "Will this arrive?" });
+  const row = page.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo Will this arrive?" });
   await expect(row).toHaveAttribute("data-status", "failed");
   await expect(row.getByText("Failed", { exact: true })).toBeVisible();
 
   await row.getByRole("button", { name: "Retry" }).click();
-  await expect(row).toHaveAttribute("data-status", "sent");
+  await expect(row).toHaveAttribute("data-status", STORED);
   await page.reload();
-  await expect(page.getByTestId("message").filter({ hasText: "Will this arrive?" })).toHaveCount(1);
+  // One message (its clientId made the retry find the first), answered once.
+  await expect(page.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo Will this arrive?" })).toHaveCount(1);
+  await expect(page.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: "Will this arrive?" })).toHaveCount(1);
 });
 
 test("Reply quotes the message it answers", async ({ page }) => {
@@ -72,8 +77,8 @@ test("Reply quotes the message it answers", async ({ page }) => {
   await expect(page.getByRole("textbox", { name: "Message" })).toBeFocused();
   await page.keyboard.type("A follow-up");
   await page.keyboard.press("Enter");
-  const reply = page.getByTestId("message").filter({ hasText: "A follow-up" });
-  await expect(reply).toHaveAttribute("data-status", "sent");
+  const reply = page.getByTestId("message").filter({ hasText: "A follow-up" }).and(page.locator('[data-sender="user"]'));
+  await expect(reply).toHaveAttribute("data-status", STORED);
   await expect(reply.getByTestId("reply-quote")).toContainText("The original question");
   await expect(page.getByTestId("composer-reply")).toHaveCount(0);
 });

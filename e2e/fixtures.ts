@@ -44,14 +44,22 @@ export async function startChat(page: Page, botName = "Demo Bot"): Promise<strin
   return new URL(page.url()).pathname.split("/").pop()!;
 }
 
+/** A stored message's status: sent, then delivered once the bot's agent took it, then read. */
+export const STORED = /^(sent|delivered|read)$/;
+
 /** Types into the composer and sends with Enter; waits until the message shows as stored. */
 export async function sendMessage(page: Page, text: string) {
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill(text);
   await box.press("Enter");
-  const row = page.getByTestId("message").filter({ hasText: text.split("\n")[0]! }).last();
-  await expect(row).toHaveAttribute("data-status", "sent");
+  const row = page.getByTestId("message").filter({ hasText: text.split("\n")[0]! }).and(page.locator('[data-sender="user"]')).last();
+  await expect(row).toHaveAttribute("data-status", STORED);
   return row;
+}
+
+/** The bot's reply to the user's message `row` (the next bot message after it). */
+export function botReplies(page: Page) {
+  return page.locator('[data-testid="message"][data-sender="bot"]');
 }
 
 /** The sidebar's row for a session title. */

@@ -1,0 +1,119 @@
+import { expect, test, type Page } from "@playwright/test";
+import { botReplies, sendMessage, sessionRow, signUpFresh, startChat } from "./fixtures";
+
+// Live updates (chat.onEvent over SSE): replies stream in, tabs stay in step, and nothing is lost
+// or doubled by a reload, a Stop or a dropped connection.
+
+const SLOW_WORDS = 100;
+/** The words of the demo agent's /slow reply shown so far (word1 word2 …). */
+async function slowWords(page: Page): Promise<string[]> {
+  const text = (await botReplies(page).last().innerText()).trim();
+  return text.match(/word\d+/g) ?? [];
+}
+function expectNoRepeats(words: string[]) {
+  expect(words).toEqual(words.map((_, i) => `word${i + 1}`));
+}
+
+test("a message sent in one tab appears in another tab of the same user, with the bot's reply", async ({ page, context }) => {
+  await signUpFresh(page, "Tab");
+  const sessionId = await startChat(page);
+  const other = await context.newPage();
+  await other.goto(`/chat/${sessionId}`);
+  await expect(other.getByRole("textbox", { name: "Message" })).toBeEditable();
+  await expect(other.getByTestId("connection-status")).toHaveAttribute("data-connection", "live");
+
+  await sendMessage(page, "/echo seen in both tabs");
+  await expect(other.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo seen in both tabs" })).toHaveCount(1);
+  await expect(botReplies(other).last()).toHaveText(/seen in both tabs/);
+  await expect(botReplies(other)).toHaveCount(1);
+});
+
+test("a /slow reply streams in, survives a reload mid-stream with no word doubled, and ends", async ({ page }) => {
+  await signUpFresh(page, "Slow");
+  await startChat(page);
+  await sendMessage(page, "/slow");
+  await expect(page.getByTestId("typing-indicator")).toBeVisible();
+  const reply = botReplies(page).last();
+  await expect(reply).toHaveAttribute("data-reply-status", "streaming");
+  await expect.poll(async () => (await slowWords(page)).length).toBeGreaterThan(5);
+  const before = await slowWords(page);
+  expect(before.length).toBeLessThan(SLOW_WORDS);
+  await expect.poll(async () => (await slowWords(page)).length).toBeGreaterThan(before.length);
+
+  await page.reload();
+  // The text so far is there at once, with the Stop button, and keeps growing.
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  const afterReload = await slowWords(page);
+  expect(afterReload.length).toBeGreaterThanOrEqual(before.length);
+  await expect(botReplies(page).last()).toHaveAttribute("data-reply-status", /streaming|done/);
+  await expect(botReplies(page).last()).toHaveAttribute("data-reply-status", "done", { timeout: 15_000 });
+  const final = await slowWords(page);
+  expectNoRepeats(final);
+  expect(final).toHaveLength(SLOW_WORDS);
+  await expect(page.getByTestId("typing-indicator")).toHaveCount(0);
+});
+
+test("Stop during /slow keeps the words so far, marks the reply stopped and ends the typing mark", async ({ page }) => {
+  await signUpFresh(page, "Stopper");
+  await startChat(page);
+  await sendMessage(page, "/slow");
+  await expect.poll(async () => (await slowWords(page)).length).toBeGreaterThan(5);
+  await page.getByRole("button", { name: "Stop" }).click();
+  const reply = botReplies(page).last();
+  await expect(reply).toHaveAttribute("data-reply-status", "stopped");
+  await expect(reply.getByTestId("reply-note")).toHaveText("Stopped");
+  await expect(page.getByTestId("typing-indicator")).toHaveCount(0);
+  const kept = await slowWords(page);
+  expect(kept.length).toBeGreaterThan(5);
+  expect(kept.length).toBeLessThan(SLOW_WORDS);
+  expectNoRepeats(kept);
+  // And it stays so: the same words after a reload.
+  await page.reload();
+  await expect(botReplies(page).last()).toHaveAttribute("data-reply-status", "stopped");
+  expect(await slowWords(page)).toEqual(kept);
+});
+
+test("another tab's sidebar shows the unread badge live; it clears when that tab opens the thread", async ({ page, context }) => {
+  await signUpFresh(page, "Badge");
+  await startChat(page);
+  const other = await context.newPage();
+  await other.goto("/chat");
+  const row = sessionRow(other, "Chat with Demo Bot");
+  await expect(row).toBeVisible();
+  await expect(other.getByTestId("connection-status")).toHaveAttribute("data-connection", "live");
+
+  // The first tab moves on before the reply comes: nobody is looking at the thread.
+  await sendMessage(page, "/slow");
+  await page.goto("/chat");
+  await expect(row.getByTestId("unread-badge")).toHaveText("1 unread", { timeout: 15_000 });
+  await expect(row).toHaveAccessibleDescription(/word1 word2/);
+  await expect(sessionRow(page, "Chat with Demo Bot").getByTestId("unread-badge")).toHaveText("1 unread");
+
+  await row.click();
+  await expect(botReplies(other).last()).toHaveAttribute("data-status", "read");
+  await expect(row.getByTestId("unread-badge")).toHaveCount(0);
+  // The first tab sees it read too.
+  await expect(sessionRow(page, "Chat with Demo Bot").getByTestId("unread-badge")).toHaveCount(0);
+});
+
+test("offline while the bot replies: Reconnecting at once, then the reply appears once when back online", async ({ page, context }) => {
+  await signUpFresh(page, "Offline");
+  await startChat(page);
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-connection", "live");
+  await sendMessage(page, "/slow");
+  await expect.poll(async () => (await slowWords(page)).length).toBeGreaterThan(3);
+
+  await context.setOffline(true);
+  await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toBeVisible();
+  // The reply finishes on the server meanwhile (/slow takes about five seconds).
+  await page.waitForTimeout(6_000);
+  await context.setOffline(false);
+
+  await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toHaveCount(0, { timeout: 15_000 });
+  await expect(botReplies(page).last()).toHaveAttribute("data-reply-status", "done", { timeout: 15_000 });
+  await expect(botReplies(page)).toHaveCount(1);
+  const words = await slowWords(page);
+  expectNoRepeats(words);
+  expect(words).toHaveLength(SLOW_WORDS);
+  await expect(page.getByTestId("typing-indicator")).toHaveCount(0);
+});
