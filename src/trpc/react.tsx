@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
-import { httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { httpBatchLink, httpSubscriptionLink, retryLink, splitLink } from "@trpc/client";
 import { createTRPCReact } from "@trpc/react-query";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
@@ -29,7 +29,14 @@ export function TRPCReactProvider({ children }: { children: React.ReactNode }) {
       links: [
         splitLink({
           condition: (op) => op.type === "subscription",
-          true: httpSubscriptionLink({ url, transformer: superjson }),
+          // A dropped stream comes back on its own, resuming after the last event id it received.
+          true: [
+            retryLink({
+              retry: ({ error }) => !["UNAUTHORIZED", "NOT_FOUND", "BAD_REQUEST", "FORBIDDEN"].includes(error.data?.code ?? ""),
+              retryDelayMs: (attempt) => Math.min(500 * 2 ** attempt, 5_000),
+            }),
+            httpSubscriptionLink({ url, transformer: superjson }),
+          ],
           // The server refuses batches over 50 (MAX_BATCH_SIZE); the client never sends one.
           false: httpBatchLink({ url, transformer: superjson, maxItems: 50 }),
         }),
