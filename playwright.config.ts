@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
@@ -16,6 +16,24 @@ const baseURL = process.env.E2E_BASE_URL ?? `http://localhost:${port}`;
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const useSystemChromium = !process.env.PLAYWRIGHT_BUNDLED_BROWSER && existsSync(chromiumPath);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "pitchat-e2e-"));
+
+/**
+ * A webhook bot ("Hook") whose service e2e/bot-api.spec.ts runs on this port, configured the way an
+ * operator would: a bots file, and the secret and token in the environment.
+ */
+export const HOOK = {
+  port: Number(process.env.E2E_HOOK_PORT ?? port + 7),
+  secret: `whsec_${Buffer.from("pit chat e2e webhook signing key!").toString("base64")}`,
+  token: "e2e-hook-reply-token",
+};
+const botsFile = join(dataDir, "..", `pitchat-e2e-bots-${port}.json`);
+writeFileSync(
+  botsFile,
+  JSON.stringify({
+    agents: [{ name: "e2e-hook", kind: "webhook", url: `http://127.0.0.1:${HOOK.port}/hook`, secretEnv: "E2E_HOOK_SECRET", tokenEnv: "E2E_HOOK_TOKEN", timeoutMs: 5000 }],
+    bots: [{ name: "e2e-hook", displayName: "Hook", agent: "e2e-hook", description: "A webhook service run by the browser suite." }],
+  }),
+);
 
 export default defineConfig({
   testDir: "e2e",
@@ -62,6 +80,9 @@ export default defineConfig({
           RATE_LIMIT_SIGNIN: "1000",
           RATE_LIMIT_REGISTER: "1000",
           RATE_LIMIT_SEND: "1000",
+          PITCHAT_BOTS_FILE: botsFile,
+          E2E_HOOK_SECRET: HOOK.secret,
+          E2E_HOOK_TOKEN: HOOK.token,
         },
       },
 });

@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   /** The demo agent's pause between words, and the length of its /slow reply. */
   DEMO_WORD_DELAY_MS: intFrom(30),
   DEMO_SLOW_MS: intFrom(5_000),
+  /** How long the event log keeps events for clients that resume (chat.onEvent's lastEventId). */
+  EVENT_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(168),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

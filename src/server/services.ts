@@ -3,6 +3,7 @@ import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSet
 import type { ChatDeps } from "./chat/deps";
 import { getDb } from "./db";
 import { LocalEventBus, PostgresEventBus, type EventBus } from "./events/bus";
+import { pruneEvents } from "./events/log";
 
 /**
  * The process's long-lived parts beside the database: the event bus and the dispatcher (pg-boss
@@ -37,11 +38,15 @@ export function getServices(): Services {
   return (globalForServices.pitChatServices = { deps, bus, dispatcher });
 }
 
-/** Starts pg-boss and this instance's workers; idempotent. */
+/** Starts pg-boss and this instance's workers, and the hourly pruning of the event log; idempotent. */
 export function startServices(): Promise<void> {
   return (globalForServices.pitChatServicesStarted ??= (async () => {
-    const { dispatcher } = getServices();
+    const { dispatcher, deps } = getServices();
     await dispatcher.start();
     await dispatcher.work();
+    const retention = getEnv().EVENT_RETENTION_HOURS;
+    const prune = () => void pruneEvents(deps.db, retention).catch((error: unknown) => console.error("pruning events failed:", error));
+    setInterval(prune, 60 * 60_000).unref();
+    prune();
   })());
 }

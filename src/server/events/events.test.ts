@@ -10,6 +10,7 @@ import { createDb } from "@/server/db";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, createUser, userWithSession } from "@/test/fixtures";
 import { LocalEventBus, PostgresEventBus } from "./bus";
+import { pruneEvents } from "./log";
 import { userEvents } from "./subscription";
 
 let t: TestDatabase;
@@ -127,6 +128,18 @@ describe("chat.onEvent", () => {
     const bob = await userWithSession(t.db, "Bob");
     await expect(bob.caller.chat.onEvent({ sessionId: alice.session.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(bob.caller.chat.onEvent({ lastEventId: "12; DROP" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+});
+
+describe("the event log", () => {
+  it("is pruned by age, keeping what is younger", async () => {
+    const { user, caller, session } = await userWithSession(t.db);
+    await caller.chat.sendMessage({ sessionId: session.id, content: "old" });
+    await t.db.chatEvent.updateMany({ where: { userId: user.id }, data: { createdAt: new Date(Date.now() - 200 * 3600_000) } });
+    await caller.chat.sendMessage({ sessionId: session.id, content: "new" });
+    expect(await pruneEvents(t.db, 168)).toBeGreaterThanOrEqual(2);
+    const left = await t.db.chatEvent.findMany({ where: { userId: user.id } });
+    expect(left).toHaveLength(2);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
+import type { Db } from "../db";
 
 /**
  * The replayable event log (ChatEvent): writing statements append to it in the same statement that
@@ -69,4 +70,12 @@ export type EventRangeColumns = { eventUserId: string | null; eventFirst: number
 export function eventRange(row: EventRangeColumns | undefined): EventRange | null {
   if (!row?.eventUserId || row.eventFirst == null || row.eventLast == null) return null;
   return { userId: row.eventUserId, first: Number(row.eventFirst), last: Number(row.eventLast) };
+}
+
+/**
+ * Drops events older than the retention: the log exists for clients resuming after a dropped
+ * connection or a reload, not as history (messages are the history).
+ */
+export async function pruneEvents(db: Db, retentionHours: number): Promise<number> {
+  return db.$executeRaw`DELETE FROM "ChatEvent" WHERE "createdAt" < (clock_timestamp() AT TIME ZONE 'UTC') - make_interval(hours => ${retentionHours}::int)`;
 }
