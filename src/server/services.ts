@@ -13,7 +13,12 @@ import { pruneEvents } from "./events/log";
  */
 export type Services = { deps: ChatDeps; bus: EventBus; dispatcher: Dispatcher };
 
-const globalForServices = globalThis as unknown as { pitChatServices?: Services; pitChatServicesStarted?: Promise<void> };
+const globalForServices = globalThis as unknown as {
+  pitChatServices?: Services;
+  pitChatServicesStarted?: Promise<void>;
+  pitChatReady?: boolean;
+  pitChatShuttingDown?: boolean;
+};
 
 export function dispatcherSettings(): DispatcherSettings {
   const env = getEnv();
@@ -48,5 +53,23 @@ export function startServices(): Promise<void> {
     const prune = () => void pruneEvents(deps.db, retention).catch((error: unknown) => console.error("pruning events failed:", error));
     setInterval(prune, 60 * 60_000).unref();
     prune();
+    globalForServices.pitChatReady = true;
   })());
+}
+
+/** Whether this instance should get traffic (GET /api/health/ready). */
+export async function readiness(): Promise<{ ready: boolean; reason?: string }> {
+  if (globalForServices.pitChatShuttingDown) return { ready: false, reason: "shutting down" };
+  if (!globalForServices.pitChatReady) return { ready: false, reason: "starting" };
+  const { deps, bus } = getServices();
+  try {
+    await Promise.race([
+      deps.db.$queryRaw`SELECT 1`,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 2_000)),
+    ]);
+  } catch {
+    return { ready: false, reason: "database unreachable" };
+  }
+  if (bus instanceof PostgresEventBus && !bus.isListening) return { ready: false, reason: "not listening for events" };
+  return { ready: true };
 }

@@ -50,6 +50,7 @@ CREATE TABLE "Dispatch" (
     "status" "DispatchStatus" NOT NULL DEFAULT 'queued',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "stopRequested" BOOLEAN NOT NULL DEFAULT false,
+    "runner" TEXT,
     "error" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "startedAt" TIMESTAMP(3),

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { fromPrisma, PgBoss, type Job } from "pg-boss";
 import type { ChatDeps } from "../chat/deps";
 import {
@@ -99,6 +100,9 @@ export function createBoss(connectionString: string, options: { listen: boolean;
 
 type DispatchData = { dispatchId: string };
 
+/** This instance, as Dispatch.runner records it. */
+const RUNNER = `${hostname()}:${process.pid}`;
+
 export class Dispatcher implements DispatchQueue {
   private workerIds: string[] = [];
   /** Dispatches running here, so a Stop on this instance aborts at once. */
@@ -164,7 +168,7 @@ export class Dispatcher implements DispatchQueue {
   }
 
   private async run(job: Job<DispatchData> & { retryCount: number; retryLimit: number }): Promise<void> {
-    const d = await startDispatch(this.deps, job.data.dispatchId);
+    const d = await startDispatch(this.deps, job.data.dispatchId, RUNNER);
     if (!d) return;
     const controller = new AbortController();
     this.running.set(d.id, controller);

@@ -48,7 +48,7 @@ type StartRow = {
  * only counts itself). Null when there is nothing to run: the dispatch finished already, or its
  * session is gone.
  */
-export async function startDispatch(deps: ChatDeps, dispatchId: string): Promise<RunningDispatch | null> {
+export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: string): Promise<RunningDispatch | null> {
   const [row] = await deps.db.$queryRaw<StartRow[]>`
     WITH locked AS (
       SELECT id, "userId", status, "botId", title FROM "ChatSession"
@@ -56,7 +56,7 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string): Promise
       FOR UPDATE
     ),
     d AS (
-      UPDATE "Dispatch" SET status = 'running', attempts = attempts + 1, "startedAt" = COALESCE("startedAt", ${NOW}),
+      UPDATE "Dispatch" SET status = 'running', attempts = attempts + 1, "startedAt" = COALESCE("startedAt", ${NOW}), runner = ${runner},
         "agentId" = (SELECT "agentId" FROM "Bot" WHERE id = (SELECT "botId" FROM locked))
       WHERE id = ${dispatchId} AND status IN ('queued', 'running') AND "sessionId" = (SELECT id FROM locked)
       RETURNING id, "sessionId", "userId", "messageId", attempts, "stopRequested"

@@ -140,9 +140,14 @@ export class PostgresEventBus extends FanOut {
     this.ready = this.connect();
   }
 
-  /** Resolves once the instance is listening (readiness). */
+  /** Resolves once the instance is listening. */
   listening(): Promise<void> {
     return this.ready;
+  }
+
+  /** Whether the listening connection is up now (readiness). */
+  get isListening(): boolean {
+    return this.client !== null;
   }
 
   committed(): void {
