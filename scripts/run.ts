@@ -25,7 +25,8 @@ if (mode !== "dev" && mode !== "start") {
 }
 const started = Date.now();
 const port = process.env.PORT ?? "3000";
-const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1" };
+// NEXT_MANUAL_SIG_HANDLE: the server handles SIGTERM itself (graceful shutdown, src/instrumentation.ts).
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1", NEXT_MANUAL_SIG_HANDLE: "1" };
 
 function fail(message: string): never {
   console.error(`\n${message}\n`);
@@ -99,11 +100,17 @@ const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
 const child = spawn(process.execPath, [nextBin, mode, "-p", port], { stdio: "inherit", env });
 console.log(`Database ready in ${Date.now() - started} ms; starting Next (${mode}) on port ${port}, Node ${process.version}.`);
 
+// The server shuts down gracefully on SIGTERM (src/instrumentation.ts); the embedded database stops
+// only after it, so the replies it hands back are recorded.
 let stopping = false;
+const childExited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
-  if (child.exitCode === null) child.kill("SIGTERM");
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGTERM");
+    await Promise.race([childExited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  }
   await embedded?.stop();
   process.exit(code);
 }

@@ -72,7 +72,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
   const kind = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
   let url: string;
   let teardown: () => Promise<void>;
-  let max = options.poolMax ?? 10;
+  const max = options.poolMax ?? 10;
   if (kind === "postgres") {
     const adminUrl = process.env.TEST_DATABASE_URL;
     if (!adminUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");

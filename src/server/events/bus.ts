@@ -10,7 +10,9 @@ export type BusItem =
   | { kind: "stored"; events: StoredEvent[]; upTo: number }
   | { kind: "live"; event: LiveEvent }
   /** Notifications may have been lost (the listening connection dropped): read back from the log. */
-  | { kind: "resync" };
+  | { kind: "resync" }
+  /** This instance is shutting down: streams end so their clients reconnect elsewhere. */
+  | { kind: "shutdown" };
 
 export type BusListener = (item: BusItem) => void;
 
@@ -18,6 +20,8 @@ export interface EventBus extends EventSink {
   subscribe(userId: string, listener: BusListener): () => void;
   /** Subscribers in this process (for the benchmark and tests). */
   readonly subscriberCount: number;
+  /** Ends every subscriber's stream (graceful shutdown). */
+  endSubscriptions(): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,10 @@ abstract class FanOut implements EventBus {
   protected deliverLive(userId: string, event: LiveEvent) {
     if (!this.hasSubscribers(userId)) return;
     this.inOrder(userId, async () => this.emit(userId, { kind: "live", event }));
+  }
+
+  endSubscriptions() {
+    for (const userId of this.subscribers.keys()) this.emit(userId, { kind: "shutdown" });
   }
 
   protected resyncAll() {

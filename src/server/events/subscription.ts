@@ -1,4 +1,4 @@
-import { tracked, type TrackedEnvelope } from "@trpc/server";
+import { tracked, TRPCError, type TrackedEnvelope } from "@trpc/server";
 import type { ChatEvent } from "@/shared";
 import type { Db } from "../db";
 import type { BusItem, EventBus } from "./bus";
@@ -48,6 +48,10 @@ export async function* userEvents(
       if (item.kind === "live") {
         if (!sessionId || item.event.sessionId === sessionId) yield tracked(`${last}.${++live}`, item.event);
         continue;
+      }
+      if (item.kind === "shutdown") {
+        // An error, not an end: the client's retry reconnects (to another instance) from its last id.
+        throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "This server is restarting; reconnecting" });
       }
       if (item.kind === "resync") {
         for await (const stored of replay()) yield send(stored);

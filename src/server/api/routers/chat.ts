@@ -8,6 +8,8 @@ import { listMessages, retryMessage, sendMessage } from "@/server/chat/messages"
 import { stopReply } from "@/server/chat/replies";
 import { notFound } from "@/server/errors";
 import { userEvents } from "@/server/events/subscription";
+import { isShuttingDown } from "@/server/services";
+import { TRPCError } from "@trpc/server";
 import { closeSession, createSession, getSession, listSessions, markRead } from "@/server/chat/sessions";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
@@ -67,6 +69,7 @@ export const chatRouter = createTRPCRouter({
   /** Live updates over SSE: the caller's events (or one session's), resumable after lastEventId. */
   // The check runs before the stream starts, so a refusal is an ordinary error (NOT_FOUND).
   onEvent: protectedProcedure.input(OnEventInput).subscription(async ({ ctx, input, signal }) => {
+    if (isShuttingDown()) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "This server is restarting; reconnecting" });
     if (input.sessionId) {
       const owned = await ctx.db.chatSession.count({ where: { id: input.sessionId, userId: ctx.user.id } });
       if (!owned) throw notFound("Session");
