@@ -138,7 +138,9 @@ export class Dispatcher implements DispatchQueue {
 
   /** Starts this instance's workers. */
   async work(): Promise<void> {
-    const poll = { pollingIntervalSeconds: this.settings.pollSeconds, notifyPollingIntervalSeconds: 30 };
+    // NOTIFY wakes workers for new jobs; a retry (a dead instance's job, or back-off after a
+    // failure) becomes due without one, so the poll stays short on PostgreSQL too.
+    const poll = { pollingIntervalSeconds: this.settings.pollSeconds, notifyPollingIntervalSeconds: this.settings.pollSeconds };
     for (let i = 0; i < this.settings.concurrency; i++) {
       this.workerIds.push(
         await this.boss.work<DispatchData>(
