@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Bot, BotSummary, Id } from "./bot";
 import { AckStatus, ContentType, MessageStatus, SenderType, SessionStatus } from "./enums";
 import { LIMITS } from "./limits";
+import { SafeString } from "./text";
 
 export const ChatSession = z.object({
   id: z.string(),
@@ -55,7 +56,7 @@ export const ListSessionsInput = z
     status: SessionStatus.optional(),
     botId: Id.optional(),
     limit: z.number().int().min(1).max(LIMITS.listSessions.max).default(LIMITS.listSessions.default),
-    cursor: z.string().max(200).nullish(),
+    cursor: SafeString.max(200).nullish(),
     /** Sent by tRPC's useInfiniteQuery; pages only go forward (older), so it is accepted and ignored. */
     direction: z.enum(["forward", "backward"]).optional(),
   })
@@ -75,7 +76,7 @@ export type ListSessionsOutput = z.infer<typeof ListSessionsOutput>;
 
 export const CreateSessionInput = z.strictObject({
   botId: Id,
-  title: z.string().trim().min(1, { message: "Title cannot be blank" }).max(LIMITS.sessionTitle).optional(),
+  title: SafeString.trim().min(1, { message: "Title cannot be blank" }).max(LIMITS.sessionTitle).optional(),
 });
 export type CreateSessionInput = z.input<typeof CreateSessionInput>;
 
@@ -102,9 +103,7 @@ export const ListMessagesOutput = z.object({
 });
 export type ListMessagesOutput = z.infer<typeof ListMessagesOutput>;
 
-export const MessageContent = z
-  .string()
-  .trim()
+export const MessageContent = SafeString.trim()
   .min(1, { message: "Message cannot be empty" })
   .max(LIMITS.messageContent, { message: `At most ${LIMITS.messageContent} characters` });
 
@@ -112,7 +111,7 @@ export const SendMessageInput = SessionRef.extend({
   content: MessageContent,
   contentType: ContentType.default("markdown"),
   replyTo: Id.optional(),
-  clientId: z.string().min(1).max(LIMITS.clientId).optional(),
+  clientId: SafeString.min(1).max(LIMITS.clientId).optional(),
 });
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
@@ -130,7 +129,7 @@ export const CloseSessionOutput = z.object({ sessionId: z.string(), status: z.li
 export type CloseSessionOutput = z.infer<typeof CloseSessionOutput>;
 
 export const OnEventInput = z
-  .strictObject({ sessionId: Id.optional(), lastEventId: z.string().max(40).nullish() })
+  .strictObject({ sessionId: Id.optional(), lastEventId: SafeString.max(40).nullish() })
   .optional()
   .default({});
 export type OnEventInput = z.input<typeof OnEventInput>;
