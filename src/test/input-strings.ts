@@ -50,7 +50,8 @@ export function inputStrings(schema: z.ZodType): StringField[] {
 export function withValueAt(base: unknown, path: StringPath, value: unknown): unknown {
   if (path.length === 0) return value;
   const [head, ...rest] = path;
-  const container: Record<string | number, unknown> = Array.isArray(base) ? [...base] : typeof base === "object" && base !== null ? { ...base } : typeof head === "number" ? [] : {};
+  const copy: unknown = Array.isArray(base) ? [...base] : typeof base === "object" && base !== null ? { ...base } : typeof head === "number" ? [] : {};
+  const container = copy as Record<string | number, unknown>;
   container[head!] = withValueAt(container[head!], rest, value);
   return container;
 }
