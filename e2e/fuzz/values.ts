@@ -239,7 +239,13 @@ export function inputFor(schema: JsonSchema | undefined): fc.Arbitrary<Generated
   });
   const everyField = fc
     .tuple(...properties.map(([name, property]) => fc.option(fieldValue(property, name).map(({ value }) => [name, value] as const), { nil: undefined, freq: 4 })))
-    .map((entries) => ({ input: Object.fromEntries(entries.filter((entry) => entry !== undefined)), field: "(every field)", kind: "mixed" }));
+    .map((entries) => {
+      const present = entries.filter((entry) => entry !== undefined);
+      // Named after its worst value, so a failure says what to look for.
+      const kinds = present.map(([, value]) => classify(value));
+      const kind = ["NUL", "lone surrogate"].find((k) => kinds.includes(k)) ?? "mixed";
+      return { input: Object.fromEntries(present), field: "(every field)", kind };
+    });
   return fc.oneof(
     { arbitrary: oneField, weight: 12 },
     { arbitrary: base.map((input) => ({ input, field: "(none)", kind: "valid" })), weight: 3 },
