@@ -10,12 +10,22 @@ import { defineConfig, devices } from "@playwright/test";
  * Browser: Debian's Chromium where it exists (CHROMIUM_PATH, default /usr/bin/chromium), because
  * `npx playwright install` cannot download here; elsewhere, or with PLAYWRIGHT_BUNDLED_BROWSER=1,
  * Playwright's own browser.
+ *
+ * With TEST_DATABASE_URL set, a second server runs on PostgreSQL (a fresh database on that server,
+ * seeded; port E2E_POSTGRES_PORT, default E2E_PORT + 1) and the HTTP-level specs (the API's edge
+ * and the fuzzer) run against it too, as the "postgres" project.
  */
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = process.env.E2E_BASE_URL ?? `http://localhost:${port}`;
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const useSystemChromium = !process.env.PLAYWRIGHT_BUNDLED_BROWSER && existsSync(chromiumPath);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "pitchat-e2e-"));
+const postgresPort = Number(process.env.E2E_POSTGRES_PORT ?? port + 1);
+const postgresBaseURL = `http://localhost:${postgresPort}`;
+const withPostgres = !process.env.E2E_BASE_URL && !!process.env.TEST_DATABASE_URL;
+
+// The suite signs in and sends far more often than a person: relax the limits.
+const relaxedLimits = { RATE_LIMIT_SIGNIN: "1000", RATE_LIMIT_REGISTER: "1000", RATE_LIMIT_SEND: "1000" };
 
 /**
  * A webhook bot ("Hook") whose service e2e/bot-api.spec.ts runs on this port, configured the way an
@@ -62,27 +72,47 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    // The embedded database's socket server mixes up concurrent connections under load, so the
+    // fuzzer sends one request at a time there (a batch still runs its calls concurrently).
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, metadata: { fuzzConcurrency: 1 } },
+    ...(withPostgres
+      ? [{ name: "postgres", testMatch: /(api|fuzz)\.spec\.ts/, use: { baseURL: postgresBaseURL }, metadata: { fuzzConcurrency: 4 } }]
+      : []),
+  ],
   webServer: process.env.E2E_BASE_URL
     ? undefined
-    : {
-        command: "npm start",
-        url: `${baseURL}/signin`,
-        timeout: 120_000,
-        reuseExistingServer: !process.env.CI,
-        stdout: "pipe",
-        env: {
-          PORT: String(port),
-          PITCHAT_DATA_DIR: dataDir,
-          DATABASE_URL: "",
-          NEXTAUTH_URL: baseURL,
-          // The suite signs in and sends far more often than a person: relax the limits.
-          RATE_LIMIT_SIGNIN: "1000",
-          RATE_LIMIT_REGISTER: "1000",
-          RATE_LIMIT_SEND: "1000",
-          PITCHAT_BOTS_FILE: botsFile,
-          E2E_HOOK_SECRET: HOOK.secret,
-          E2E_HOOK_TOKEN: HOOK.token,
+    : [
+        {
+          command: "npm start",
+          url: `${baseURL}/signin`,
+          timeout: 120_000,
+          reuseExistingServer: !process.env.CI,
+          stdout: "pipe",
+          env: {
+            PORT: String(port),
+            PITCHAT_DATA_DIR: dataDir,
+            DATABASE_URL: "",
+            NEXTAUTH_URL: baseURL,
+            ...relaxedLimits,
+            PITCHAT_BOTS_FILE: botsFile,
+            E2E_HOOK_SECRET: HOOK.secret,
+            E2E_HOOK_TOKEN: HOOK.token,
+          },
         },
-      },
+        ...(withPostgres
+          ? [
+              {
+                command: "npx tsx scripts/e2e-postgres.ts",
+                url: `${postgresBaseURL}/signin`,
+                timeout: 120_000,
+                reuseExistingServer: false,
+                stdout: "pipe" as const,
+                // SIGTERM, so the script stops its server and drops its database.
+                gracefulShutdown: { signal: "SIGTERM" as const, timeout: 15_000 },
+                env: { PORT: String(postgresPort), NEXTAUTH_URL: postgresBaseURL, ...relaxedLimits },
+              },
+            ]
+          : []),
+      ],
 });

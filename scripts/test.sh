@@ -18,5 +18,6 @@ echo "== production build =="
 npx next build
 node e2e/first-load-js.mjs "/chat/[sessionId]" 180
 
-echo "== end-to-end (Playwright, Chromium) =="
+# The HTTP-level specs (the API's edge, the fuzzer) also run on PostgreSQL when TEST_DATABASE_URL is set.
+echo "== end-to-end (Playwright, Chromium; embedded database${TEST_DATABASE_URL:+ and PostgreSQL}) =="
 npx playwright test

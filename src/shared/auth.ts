@@ -1,28 +1,25 @@
 import { z } from "zod";
 import { LIMITS } from "./limits";
+import { SafeString } from "./text";
 
-export const Email = z
-  .string()
-  .trim()
+export const Email = SafeString.trim()
   .max(LIMITS.email)
   .pipe(z.email({ message: "Enter a valid email address" }))
   .transform((email) => email.toLowerCase());
 
-export const Password = z
-  .string()
-  .min(LIMITS.password.min, { message: `At least ${LIMITS.password.min} characters` })
+export const Password = SafeString.min(LIMITS.password.min, { message: `At least ${LIMITS.password.min} characters` })
   .max(LIMITS.password.max, { message: `At most ${LIMITS.password.max} characters` });
 
 export const RegisterInput = z.strictObject({
   email: Email,
   password: Password,
-  name: z.string().trim().min(1, { message: "Name cannot be blank" }).max(LIMITS.name).optional(),
+  name: SafeString.trim().min(1, { message: "Name cannot be blank" }).max(LIMITS.name).optional(),
 });
 export type RegisterInput = z.input<typeof RegisterInput>;
 
 export const SignInInput = z.object({
   email: Email,
-  password: z.string().min(1, { message: "Enter your password" }).max(LIMITS.password.max),
+  password: SafeString.min(1, { message: "Enter your password" }).max(LIMITS.password.max),
 });
 export type SignInInput = z.input<typeof SignInInput>;
 

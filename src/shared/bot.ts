@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { BotStatus, BotVisibility } from "./enums";
 import { LIMITS } from "./limits";
+import { SafeString } from "./text";
 
-export const Id = z.string().trim().min(1).max(LIMITS.id);
+export const Id = SafeString.trim().min(1).max(LIMITS.id);
 
 export const BotSummary = z.object({
   id: z.string(),
@@ -21,7 +22,7 @@ export const Bot = BotSummary.extend({
 export type Bot = z.infer<typeof Bot>;
 
 export const ListBotsInput = z
-  .strictObject({ query: z.string().trim().max(LIMITS.botQuery).optional() })
+  .strictObject({ query: SafeString.trim().max(LIMITS.botQuery).optional() })
   .optional()
   .default({});
 export type ListBotsInput = z.input<typeof ListBotsInput>;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Bot, BotSummary, Id } from "./bot";
 import { AckStatus, ContentType, MessageStatus, ReplyStatus, SenderType, SessionStatus } from "./enums";
 import { LIMITS } from "./limits";
+import { SafeString } from "./text";
 
 export const ChatSession = z.object({
   id: z.string(),
@@ -61,7 +62,7 @@ export const ListSessionsInput = z
     status: SessionStatus.optional(),
     botId: Id.optional(),
     limit: z.number().int().min(1).max(LIMITS.listSessions.max).default(LIMITS.listSessions.default),
-    cursor: z.string().max(200).nullish(),
+    cursor: SafeString.max(200).nullish(),
     /** Sent by tRPC's useInfiniteQuery; pages only go forward (older), so it is accepted and ignored. */
     direction: z.enum(["forward", "backward"]).optional(),
   })
@@ -81,7 +82,7 @@ export type ListSessionsOutput = z.infer<typeof ListSessionsOutput>;
 
 export const CreateSessionInput = z.strictObject({
   botId: Id,
-  title: z.string().trim().min(1, { message: "Title cannot be blank" }).max(LIMITS.sessionTitle).optional(),
+  title: SafeString.trim().min(1, { message: "Title cannot be blank" }).max(LIMITS.sessionTitle).optional(),
 });
 export type CreateSessionInput = z.input<typeof CreateSessionInput>;
 
@@ -108,9 +109,7 @@ export const ListMessagesOutput = z.object({
 });
 export type ListMessagesOutput = z.infer<typeof ListMessagesOutput>;
 
-export const MessageContent = z
-  .string()
-  .trim()
+export const MessageContent = SafeString.trim()
   .min(1, { message: "Message cannot be empty" })
   .max(LIMITS.messageContent, { message: `At most ${LIMITS.messageContent} characters` });
 
@@ -118,7 +117,7 @@ export const SendMessageInput = SessionRef.extend({
   content: MessageContent,
   contentType: ContentType.default("markdown"),
   replyTo: Id.optional(),
-  clientId: z.string().min(1).max(LIMITS.clientId).optional(),
+  clientId: SafeString.min(1).max(LIMITS.clientId).optional(),
 });
 export type SendMessageInput = z.input<typeof SendMessageInput>;
 
@@ -155,7 +154,7 @@ export const BotReplyInput = z.strictObject({
 export type BotReplyInput = z.input<typeof BotReplyInput>;
 
 /** An event's tracked id: the user's event seq, with a suffix for live-only events ("41.3"). */
-export const EventId = z.string().max(40).regex(/^\d{1,15}(\.\d{1,9})?$/, { message: "Not an event id" });
+export const EventId = SafeString.max(40).regex(/^\d{1,15}(\.\d{1,9})?$/, { message: "Not an event id" });
 
 export const OnEventInput = z
   .strictObject({ sessionId: Id.optional(), lastEventId: EventId.nullish() })

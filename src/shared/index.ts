@@ -4,6 +4,7 @@
  */
 export * from "./enums";
 export * from "./limits";
+export * from "./text";
 export * from "./auth";
 export * from "./bot";
 export * from "./chat";

@@ -3,6 +3,7 @@
  * formatting it exactly as the HTTP handler would, and reaching procedures by their dotted path.
  */
 import { TRPCError } from "@trpc/server";
+import type { z } from "zod";
 import { getErrorShape } from "@trpc/server/unstable-core-do-not-import";
 import { appRouter } from "@/server/api/root";
 import type { Db } from "@/server/db";
@@ -11,10 +12,26 @@ import type { callerFor } from "./fixtures";
 type Caller = ReturnType<typeof callerFor>;
 type ProcedureType = "query" | "mutation" | "subscription";
 
+type ProcedureDef = { _def: { type: ProcedureType; inputs: z.ZodType[] } };
+const procedureDefs = () => (appRouter._def as unknown as { procedures: Record<string, ProcedureDef> }).procedures;
+
 /** Every procedure of the app router, by dotted path ("chat.sendMessage") with its kind. */
 export function routerProcedures(): Map<string, ProcedureType> {
-  const procedures = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: ProcedureType } }> }).procedures;
-  return new Map(Object.entries(procedures).map(([path, procedure]) => [path, procedure._def.type]));
+  return new Map(Object.entries(procedureDefs()).map(([path, procedure]) => [path, procedure._def.type]));
+}
+
+/**
+ * Every procedure with its kind and its input schema (undefined for one that takes no input), so
+ * tests that must cover every input (the NUL rule, the HTTP fuzzer) follow the router as it grows.
+ */
+export function routerInputs(): Map<string, { type: ProcedureType; input: z.ZodType | undefined }> {
+  return new Map(
+    Object.entries(procedureDefs()).map(([path, procedure]) => {
+      // tRPC keeps one schema per .input() call; this app calls it once per procedure.
+      if (procedure._def.inputs.length > 1) throw new Error(`${path}: more than one .input(); merge them into one schema`);
+      return [path, { type: procedure._def.type, input: procedure._def.inputs[0] }];
+    }),
+  );
 }
 
 /**

@@ -9,7 +9,9 @@ import { storeBotReply } from "@/test/replies";
 import { DomainError } from "@/server/errors";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
-import { callPath, errorShape, routerProcedures, snapshotRows, trpcError } from "@/test/trpc";
+import { inputStrings } from "@/test/input-strings";
+import { callPath, errorShape, routerInputs, routerProcedures, snapshotRows, trpcError } from "@/test/trpc";
+import { TEXT_ERRORS } from "@/shared";
 
 let t: TestDatabase;
 let w: Awaited<ReturnType<typeof world>>;
@@ -44,6 +46,8 @@ type Row = {
   field?: string;
   /** Domain failures: the message. */
   message?: string;
+  /** Schema failures: a message the field's errors must include. */
+  fieldMessage?: string;
 };
 
 const long = (n: number) => "x".repeat(n);
@@ -198,12 +202,64 @@ const rows: Row[] = [
   schema("chat.onEvent", "lastEventId a number", "lastEventId", () => ({ lastEventId: 5 })),
   schema("chat.onEvent", "an unknown extra field", "", () => ({ everything: true })),
   domain("chat.onEvent", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
+  domain("chat.listSessions", "cursor with a NUL in its id", "BAD_REQUEST", "Invalid cursor", () => ({ cursor: cursor([new Date().toISOString(), "a\u0000b"]) })),
+
+  ...unstorableText(),
 ];
+
+/** A valid input per procedure, for the rows that spoil one of its strings. */
+const validInputs: Record<string, (w: World) => Record<string, unknown>> = {
+  "auth.register": () => ({ email: "spoilt@example.com", password: "password-1", name: "Spoilt" }),
+  "bot.list": () => ({ query: "bot" }),
+  "chat.listSessions": (w) => ({ botId: w.a.bot.id, limit: 5, cursor: cursor([new Date().toISOString(), sid(w)]) }),
+  "chat.createSession": (w) => ({ botId: w.a.bot.id, title: "A title" }),
+  "chat.getSession": (w) => ({ sessionId: sid(w) }),
+  "chat.listMessages": (w) => ({ sessionId: sid(w), before: w.mine[1]!.id }),
+  "chat.sendMessage": (w) => ({ sessionId: sid(w), content: "hello", replyTo: w.mine[0]!.id, clientId: "spoilt-client-id" }),
+  "chat.markRead": (w) => ({ sessionId: sid(w) }),
+  "chat.closeSession": (w) => ({ sessionId: sid(w) }),
+  "chat.onEvent": (w) => ({ sessionId: sid(w), lastEventId: "1" }),
+};
+
+/**
+ * NUL and lone surrogates in every free-text field of every procedure (found in its schema, so a
+ * new field gets rows of its own), each in an otherwise valid input: BAD_REQUEST naming the field
+ * with the shared rule's message, and nothing written.
+ */
+function unstorableText(): Row[] {
+  const spoil = (value: unknown, bad: string) => (typeof value === "string" ? `${value.slice(0, 1)}${bad}${value.slice(1)}` : `x${bad}`);
+  const variants = [
+    ["NUL", "\u0000", TEXT_ERRORS.nul],
+    ["a lone high surrogate", "\ud83d", TEXT_ERRORS.surrogate],
+    ["a lone low surrogate", "\ude00", TEXT_ERRORS.surrogate],
+  ] as const;
+  return [...routerInputs()].flatMap(([path, { input }]) =>
+    (input ? inputStrings(input) : [])
+      .filter(({ free, path: at }) => free && at.length === 1)
+      .flatMap(({ path: [field] }) =>
+        variants.map(([what, bad, message]) => ({
+          ...schema(path, `${String(field)} with ${what}`, String(field), (w) => {
+            const valid = validInputs[path]?.(w) ?? {};
+            return { ...valid, [field!]: spoil(valid[field!], bad) };
+          }),
+          fieldMessage: message,
+        })),
+      ),
+  );
+}
 
 describe("bad input", () => {
   it("has rows for every procedure of the router", () => {
     const covered = new Set(rows.map((row) => row.path));
     expect([...routerProcedures().keys()].filter((path) => !covered.has(path))).toEqual([]);
+  });
+
+  it("has a valid input for every procedure, to spoil one string at a time", () => {
+    expect([...routerProcedures().keys()].filter((path) => !validInputs[path])).toEqual([]);
+    for (const [path, valid] of Object.entries(validInputs)) {
+      const input = routerInputs().get(path)?.input;
+      if (input) expect(input.safeParse(valid(w)).error?.issues ?? [], path).toEqual([]);
+    }
   });
 
   const present = rows.filter((row) => routerProcedures().has(row.path));
@@ -221,6 +277,7 @@ describe("bad input", () => {
       const zodError = shape.data.zodError!;
       const messages = row.field ? zodError.fieldErrors[row.field] : zodError.formErrors;
       expect(messages?.length ?? 0).toBeGreaterThan(0);
+      if (row.fieldMessage) expect(messages).toContain(row.fieldMessage);
     } else {
       expect(error.cause).toBeInstanceOf(DomainError);
       expect(error.message).toBe(row.message);

@@ -6,6 +6,7 @@ import { getDb } from "../db";
 import { getRateLimits } from "../rate-limit";
 import { DomainError } from "../errors";
 import { clientIpFrom } from "../client-ip";
+import { sameSiteRedirect } from "./callback-url";
 import { authenticate } from "./users";
 
 /** NextAuth: email and password, JWT sessions (no session table: any instance can verify them). */
@@ -38,6 +39,7 @@ export function getAuthOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
+      redirect: sameSiteRedirect,
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;

@@ -10,6 +10,7 @@ import type {
   MarkReadOutput,
 } from "@/shared";
 import { createId } from "@paralleldrive/cuid2";
+import { Id } from "@/shared";
 import type { Db } from "../db";
 import { badRequest, notFound } from "../errors";
 import { appendEvents, appendEventsFrom, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
@@ -28,8 +29,9 @@ function decodeCursor(cursor: string): { lastActiveAt: Date; id: string } {
     const lastActiveAt = new Date(String(at));
     // Years 1..9999 only: the pg adapter writes other years in forms PostgreSQL refuses (a 500).
     const year = lastActiveAt.getUTCFullYear();
-    if (typeof id !== "string" || Number.isNaN(year) || year < 1 || year > 9999) throw new Error();
-    return { lastActiveAt, id };
+    if (Number.isNaN(year) || year < 1 || year > 9999) throw new Error();
+    // The id inside is input too: it passes the rule every input id passes (a NUL would be a 500).
+    return { lastActiveAt, id: Id.parse(id) };
   } catch {
     throw badRequest("Invalid cursor");
   }
