@@ -219,6 +219,8 @@ const validInputs: Record<string, (w: World) => Record<string, unknown>> = {
   "chat.markRead": (w) => ({ sessionId: sid(w) }),
   "chat.closeSession": (w) => ({ sessionId: sid(w) }),
   "chat.onEvent": (w) => ({ sessionId: sid(w), lastEventId: "1" }),
+  "chat.retryMessage": (w) => ({ messageId: w.mine[0]!.id }),
+  "chat.stopReply": (w) => ({ sessionId: sid(w) }),
 };
 
 /**
