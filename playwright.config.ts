@@ -60,6 +60,7 @@ export default defineConfig({
           NEXTAUTH_URL: baseURL,
           // The suite signs in and sends far more often than a person: relax the limits.
           RATE_LIMIT_SIGNIN: "1000",
+          RATE_LIMIT_SIGNIN_IP: "1000",
           RATE_LIMIT_REGISTER: "1000",
           RATE_LIMIT_SEND: "1000",
         },
