@@ -11,7 +11,7 @@ import { safeCallbackUrl } from "./safe-callback";
 
 export function SignInForm() {
   const router = useRouter();
-  const callbackUrl = safeCallbackUrl(useSearchParams().get("callbackUrl"));
+  const searchParams = useSearchParams();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -34,7 +34,7 @@ export function SignInForm() {
       );
       return;
     }
-    router.replace(callbackUrl);
+    router.replace(safeCallbackUrl(searchParams.get("callbackUrl"), window.location.origin));
     router.refresh();
   }
 
