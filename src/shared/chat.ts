@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { Bot, BotSummary, Id } from "./bot";
 import { AckStatus, ContentType, MessageStatus, SenderType, SessionStatus } from "./enums";
 import { LIMITS } from "./limits";
