@@ -10,6 +10,9 @@ const API_CONTENT_SECURITY_POLICY =
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Every corner of the chat layout holds a control at some width (the signed-in user's avatar,
+  // Send, Close session, the logo); compile and runtime errors still show without the indicator.
+  devIndicators: false,
   // Native and WASM packages load from node_modules at run time instead of being bundled.
   serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "@electric-sql/pglite-socket", "pg"],
   async headers() {
