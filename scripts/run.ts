@@ -69,7 +69,8 @@ if (!env.DATABASE_URL) {
     fail((error as Error).message);
   }
   env.DATABASE_URL = embedded.url;
-  env.DATABASE_POOL_MAX = String(embedded.maxConnections);
+  // At most what the socket server accepts; a smaller pool leaves room for other clients (tests, psql).
+  env.DATABASE_POOL_MAX = String(Math.min(Number(env.DATABASE_POOL_MAX) || embedded.maxConnections, embedded.maxConnections));
   env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
   console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
 }

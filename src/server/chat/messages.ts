@@ -4,7 +4,8 @@ import { Prisma } from "@/generated/prisma/client";
 import type { ListMessagesInput, ListMessagesOutput, Message, SendMessageInput, SendMessageOutput } from "@/shared";
 import { LIMITS } from "@/shared";
 import type { Db } from "../db";
-import { badRequest, notFound, preconditionFailed } from "../errors";
+import { badRequest, notFound, permissionDenied, preconditionFailed } from "../errors";
+import { sessionBotAccess } from "./bots";
 import { toMessage, type MessageRow } from "./dto";
 
 const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
@@ -48,7 +49,8 @@ type Sender = { id: string; name: string };
  * update that bumps messageCount and lastActiveAt, and the new count is the message's seq, so
  * concurrent sends get 1, 2, 3 … with no gap and no lost count. A repeated clientId hits the unique
  * (sessionId, clientId) index, the statement rolls back whole, and the first message is returned.
- * A replyTo outside this session breaks the (replyToId, sessionId) foreign key.
+ * A replyTo outside this session breaks the (replyToId, sessionId) foreign key. A session whose
+ * private bot the sender may no longer use (grant revoked) matches no row, like a closed one.
  */
 export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof SendMessageInput>): Promise<SendMessageOutput> {
   const id = createId();
@@ -61,6 +63,7 @@ export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof
           "lastMessageId" = ${id}, "lastMessageContent" = left(${input.content}, ${LIMITS.lastMessagePreview}),
           "lastMessageSenderType" = 'user', "lastMessageAt" = ${NOW}
         WHERE id = ${input.sessionId} AND "userId" = ${sender.id} AND status <> 'closed'
+          AND ${sessionBotAccess(sender.id, Prisma.sql`"ChatSession"`)}
         RETURNING id, "messageCount", "botId", "lastActiveAt"
       )
       INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
@@ -81,13 +84,17 @@ export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof
   }
   if (rows[0]) return { message: toMessage(rows[0]), sessionId: input.sessionId };
 
-  // Nothing stored: say why. A retry of a message stored before the session closed still gets it back.
-  const session = await db.chatSession.findFirst({ where: { id: input.sessionId, userId: sender.id }, select: { status: true } });
+  // Nothing stored: say why. A retry of a message stored before the session closed, or before the
+  // bot was taken away, still gets it back.
+  const [session] = await db.$queryRaw<{ status: string; botAccess: boolean }[]>`
+    SELECT s.status, ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess"
+    FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${sender.id}`;
   if (!session) throw notFound("Session");
   if (input.clientId) {
     const first = await messageByClientId(db, input.sessionId, input.clientId);
     if (first) return { message: first, sessionId: input.sessionId };
   }
+  if (!session.botAccess) throw permissionDenied();
   throw preconditionFailed("Session is closed");
 }
 
