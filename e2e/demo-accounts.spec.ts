@@ -12,8 +12,11 @@ test("on the embedded default the sign-in page lists the demo accounts, and one 
     await expect(demo.getByRole("button", { name: new RegExp(email) })).toBeVisible();
   }
 
-  await demo.getByRole("button", { name: /carol@example\.com/ }).click();
-  await expect(page.getByLabel("Email")).toHaveValue(CAROL.email);
+  // A click that lands before hydration does nothing yet: click until the form is filled.
+  await expect(async () => {
+    await demo.getByRole("button", { name: /carol@example\.com/ }).click();
+    await expect(page.getByLabel("Email")).toHaveValue(CAROL.email, { timeout: 1000 });
+  }).toPass();
   await expect(page.getByLabel("Password")).toHaveValue(DEMO_PASSWORD);
   // The form's own button has the focus: Enter signs in.
   await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeFocused();

@@ -86,8 +86,8 @@ export async function sendMessage(db: Db, sender: Sender, input: z.output<typeof
 
   // Nothing stored: say why. A retry of a message stored before the session closed, or before the
   // bot was taken away, still gets it back.
-  const [session] = await db.$queryRaw<{ status: string; botAccess: boolean }[]>`
-    SELECT s.status, ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess"
+  const [session] = await db.$queryRaw<{ botAccess: boolean }[]>`
+    SELECT ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess"
     FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${sender.id}`;
   if (!session) throw notFound("Session");
   if (input.clientId) {
