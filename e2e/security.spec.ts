@@ -63,3 +63,19 @@ test("the session cookie is HttpOnly and SameSite=Lax (and not Secure over plain
   expect(csrf?.toLowerCase()).toContain("httponly");
   expect(csrf?.toLowerCase()).toContain("samesite=lax");
 });
+
+test.describe("without JavaScript (or before hydration)", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("submitting the sign-in or sign-up form never puts the password in the URL", async ({ page }) => {
+    for (const path of ["/signin", "/signup"]) {
+      await page.goto(path);
+      await page.getByLabel("Email").fill("someone@example.com");
+      await page.getByLabel("Password").fill("a secret password");
+      await page.getByRole("button", { name: path === "/signin" ? "Sign in" : "Sign up", exact: true }).click();
+      await page.waitForLoadState();
+      expect(page.url(), path).not.toContain("secret");
+      expect(page.url(), path).not.toContain("password");
+    }
+  });
+});

@@ -51,9 +51,10 @@ export function SignInForm({ demo }: { demo: DemoAccounts | null }) {
     form.current!.querySelector<HTMLButtonElement>("button[type=submit]")!.focus();
   }
 
+  // method="post": a submit before hydration (or without JavaScript) must not put the password in the URL.
   return (
     <>
-      <form ref={form} onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Sign in">
+      <form ref={form} onSubmit={onSubmit} method="post" noValidate className="flex flex-col gap-4" aria-label="Sign in">
         <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
         <Field label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
         {formError ? (
