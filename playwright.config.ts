@@ -25,7 +25,7 @@ const postgresBaseURL = `http://localhost:${postgresPort}`;
 const withPostgres = !process.env.E2E_BASE_URL && !!process.env.TEST_DATABASE_URL;
 
 // The suite signs in and sends far more often than a person: relax the limits.
-const relaxedLimits = { RATE_LIMIT_SIGNIN: "1000", RATE_LIMIT_REGISTER: "1000", RATE_LIMIT_SEND: "1000" };
+const relaxedLimits = { RATE_LIMIT_SIGNIN: "1000", RATE_LIMIT_SIGNIN_IP: "1000", RATE_LIMIT_REGISTER: "1000", RATE_LIMIT_SEND: "1000" };
 
 /**
  * A webhook bot ("Hook") whose service e2e/bot-api.spec.ts runs on this port, configured the way an

@@ -6,7 +6,7 @@ const shared = {
   resolve: { alias: { "@": src, "server-only": fileURLToPath(new URL("./src/test/empty.ts", import.meta.url)) } },
 };
 const base = {
-  include: ["src/**/*.test.ts"],
+  include: ["src/**/*.test.ts", "scripts/**/*.test.ts"],
   testTimeout: 60_000,
   hookTimeout: 120_000,
   // Two cores: each worker runs its own database, so more workers only queue.

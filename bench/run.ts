@@ -105,7 +105,7 @@ function childEnv(extra: Record<string, string>): Record<string, string | undefi
     if (/^(DATABASE_|PITCHAT_|NEXTAUTH_|RATE_LIMIT_|BENCH_|NODE_ENV$|PORT$)/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, NEXT_TELEMETRY_DISABLED: "1", RATE_LIMIT_SEND: "0", RATE_LIMIT_SIGNIN: "0", RATE_LIMIT_REGISTER: "0", ...extra };
+  return { ...env, NEXT_TELEMETRY_DISABLED: "1", RATE_LIMIT_SEND: "0", RATE_LIMIT_SIGNIN: "0", RATE_LIMIT_SIGNIN_IP: "0", RATE_LIMIT_REGISTER: "0", ...extra };
 }
 
 type Server = { base: string; child: Child };

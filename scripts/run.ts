@@ -8,7 +8,6 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
 import { setUpDatabase } from "../src/server/setup";
@@ -25,12 +24,28 @@ if (mode !== "dev" && mode !== "start") {
 }
 const started = Date.now();
 const port = process.env.PORT ?? "3000";
-// NEXT_MANUAL_SIG_HANDLE: the server handles SIGTERM itself (graceful shutdown, src/instrumentation.ts).
-const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1", NEXT_MANUAL_SIG_HANDLE: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: process.env.NEXT_TELEMETRY_DISABLED ?? "1" };
 
 function fail(message: string): never {
   console.error(`\n${message}\n`);
   process.exit(1);
+}
+
+// An external database in production: what every instance must be told, checked before anything starts.
+if (mode === "start" && env.DATABASE_URL) {
+  if (!env.NEXTAUTH_SECRET) {
+    fail(
+      "NEXTAUTH_SECRET is required with an external DATABASE_URL in production: every instance must sign " +
+        "sessions with the same secret. Generate one with `openssl rand -base64 32`.",
+    );
+  }
+  // Guessing http://localhost here would drop the Secure flag from session cookies behind HTTPS.
+  if (!env.NEXTAUTH_URL) {
+    fail(
+      "NEXTAUTH_URL is required with an external DATABASE_URL in production: the public URL users open " +
+        "(e.g. https://chat.example.com). An https:// URL gives the session cookies the Secure flag.",
+    );
+  }
 }
 
 if (mode === "start" && !existsSync(join(process.cwd(), ".next", "BUILD_ID"))) {
@@ -56,18 +71,16 @@ if (!env.DATABASE_URL) {
     fail((error as Error).message);
   }
   env.DATABASE_URL = embedded.url;
-  env.PITCHAT_EMBEDDED = "1";
-  env.DATABASE_POOL_MAX = String(embedded.maxConnections);
+  // At most what the socket server accepts; a smaller pool leaves room for other clients (tests, psql).
+  env.DATABASE_POOL_MAX = String(Math.min(Number(env.DATABASE_POOL_MAX) || embedded.maxConnections, embedded.maxConnections));
   env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
   console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
-} else if (mode === "start" && !env.NEXTAUTH_SECRET) {
-  fail(
-    "NEXTAUTH_SECRET is required with an external DATABASE_URL in production: every instance must sign " +
-      "sessions with the same secret. Generate one with `openssl rand -base64 32`.",
-  );
 }
-env.NEXTAUTH_SECRET ??= "development-only-secret-change-me";
-env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+// The sign-in page lists the demo users only where the seed made them: the embedded default.
+if (embedded) env.PITCHAT_EMBEDDED = "1";
+else delete env.PITCHAT_EMBEDDED;
+env.NEXTAUTH_SECRET ||= "development-only-secret-change-me";
+env.NEXTAUTH_URL ||= `http://localhost:${port}`;
 
 // Validate what Next will see before anything starts (Next validates again at its own start), and
 // the bots file: a bad one stops the server here with its path and the problem.
@@ -96,12 +109,13 @@ try {
   fail(`Database setup failed: ${(error as Error).message}`);
 }
 
-const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-const child = spawn(process.execPath, [nextBin, mode, "-p", port], { stdio: "inherit", env });
+// Next runs behind scripts/server.mjs, which tells the app each connection's address (client IP).
+const server = join(import.meta.dirname, "server.mjs");
+const child = spawn(process.execPath, [server, mode], { stdio: "inherit", env: { ...env, PORT: port } });
 console.log(`Database ready in ${Date.now() - started} ms; starting Next (${mode}) on port ${port}, Node ${process.version}.`);
 
-// The server shuts down gracefully on SIGTERM (src/instrumentation.ts); the embedded database stops
-// only after it, so the replies it hands back are recorded.
+// The server shuts down gracefully on SIGTERM (scripts/server.mjs); the embedded database stops only
+// after it, so the replies it hands back are recorded.
 let stopping = false;
 const childExited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 async function shutdown(code: number) {

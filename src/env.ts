@@ -15,16 +15,24 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: intFrom(10),
   NEXTAUTH_SECRET: z.string().min(16, { message: "NEXTAUTH_SECRET must be at least 16 characters" }),
   NEXTAUTH_URL: z.string().url().optional(),
+  /**
+   * How many reverse proxies sit in front and append to X-Forwarded-For: 0 takes the client's
+   * address from the connection, N takes the N-th address from the right (src/server/client-ip.ts).
+   */
+  TRUSTED_PROXY_HOPS: intFrom(0),
+  /** Set by the launcher on the embedded default: one instance (events stay in process), and the seed's demo users exist. */
+  PITCHAT_EMBEDDED: z
+    .enum(["", "0", "1"], { message: "PITCHAT_EMBEDDED is set by npm run dev / npm start: 1 or unset" })
+    .optional()
+    .transform((value) => value === "1"),
   /** Requests per window; 0 turns a limit off (for load tests against a trusted server). */
   RATE_LIMIT_WINDOW_SECONDS: intFrom(60),
+  /** Sign-in attempts per IP and email: one address cannot lock a user out from everywhere. */
   RATE_LIMIT_SIGNIN: intFrom(10),
+  /** Sign-in attempts per IP, whatever the email: bounds password spraying and argon2 work. */
+  RATE_LIMIT_SIGNIN_IP: intFrom(50),
   RATE_LIMIT_REGISTER: intFrom(5),
   RATE_LIMIT_SEND: intFrom(60),
-  /** Set by the launcher on the embedded database: one instance, events in process. */
-  PITCHAT_EMBEDDED: z
-    .string()
-    .optional()
-    .transform((value) => value === "1" || value === "true"),
   /** pg-boss's own connections per instance (its workers' claims, heartbeats, maintenance). */
   QUEUE_POOL_MAX: intFrom(4),
   /** Replies one instance generates at once. */

@@ -6,17 +6,13 @@ export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { getEnv } = await import("./env");
     getEnv();
+    const { assertClientAddressKnown } = await import("./server/client-ip");
+    assertClientAddressKnown();
     const { shutdown, startServices } = await import("./server/services");
     await startServices();
+    // scripts/server.mjs owns the process's signals: on SIGTERM it stops listening, then calls this
+    // (live streams end, replies go back to the queue), then exits.
+    (globalThis as Record<symbol, unknown>)[Symbol.for("pitchat.shutdown")] = () => shutdown();
     console.log(`Pit Chat server (pid ${process.pid}) on Node ${process.version}: taking replies`);
-    // The launcher sets NEXT_MANUAL_SIG_HANDLE, so Next leaves these signals to us: its own handler
-    // would wait for every open live stream to end before exiting, which they never do by themselves.
-    const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? (process.env.PITCHAT_EMBEDDED ? 0 : 2_000));
-    for (const signal of ["SIGTERM", "SIGINT"] as const) {
-      process.once(signal, () => {
-        console.log(`Pit Chat server (pid ${process.pid}): ${signal}, shutting down`);
-        void shutdown(drainMs).finally(() => process.exit(0));
-      });
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { getToken } from "next-auth/jwt";
 import { NextResponse, type NextRequest } from "next/server";
+import { contentSecurityPolicy, newNonce } from "@/server/content-security-policy";
 
 /**
  * True when every segment of the raw path decodes as percent-encoded UTF-8. Next decodes a dynamic
@@ -15,22 +16,41 @@ export function isDecodablePath(pathname: string): boolean {
   }
 }
 
-/**
- * Runs for /chat pages (sign-in required) and for any path with a percent sign (the only kind that
- * can fail to decode), so ordinary API calls do not pay for it.
- */
+/** Pages behind sign-in: without a valid session cookie, off to /signin and back afterwards. */
+const SIGNED_IN_ONLY = /^\/chat(\/|$)/;
+
 export async function proxy(req: NextRequest) {
-  if (!isDecodablePath(req.nextUrl.pathname)) {
+  const { pathname } = req.nextUrl;
+  if (!isDecodablePath(pathname)) {
     return NextResponse.json({ error: { message: "The path is not valid percent-encoded UTF-8", code: "BAD_REQUEST" } }, { status: 400 });
   }
-  const { pathname } = req.nextUrl;
-  if (pathname !== "/chat" && !pathname.startsWith("/chat/")) return NextResponse.next();
-  // Pages behind sign-in: without a valid session cookie, off to /signin and back afterwards.
-  const token = await getToken({ req, secret: process.env.NEXTAUTH_SECRET });
-  if (token) return NextResponse.next();
-  const signin = new URL("/signin", req.url);
-  signin.searchParams.set("callbackUrl", `${req.nextUrl.pathname}${req.nextUrl.search}`);
-  return NextResponse.redirect(signin);
+  // The API is here only for that check (its static policy is in next.config.mjs).
+  if (pathname.startsWith("/api/")) return NextResponse.next();
+  if (SIGNED_IN_ONLY.test(pathname) && !(await getToken({ req, secret: process.env.NEXTAUTH_SECRET }))) {
+    const signin = new URL("/signin", req.url);
+    signin.searchParams.set("callbackUrl", `${pathname}${req.nextUrl.search}`);
+    return NextResponse.redirect(signin);
+  }
+  return withContentSecurityPolicy(req);
 }
 
-export const config = { matcher: ["/chat", "/chat/:path*", "/:path(.*%.*)"] };
+/**
+ * The page renders with the policy on its request (Next takes the nonce for its scripts from there)
+ * and the browser gets the same policy on the response.
+ */
+function withContentSecurityPolicy(req: NextRequest) {
+  const policy = contentSecurityPolicy({
+    nonce: newNonce(),
+    dev: process.env.NODE_ENV === "development",
+    https: process.env.NEXTAUTH_URL?.startsWith("https://") ?? false,
+  });
+  const headers = new Headers(req.headers);
+  headers.set("content-security-policy", policy);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set("content-security-policy", policy);
+  return res;
+}
+
+// Every page (not static files); and any path with a percent sign (the only kind that can fail to
+// decode), the API's included, so ordinary API calls do not pay for the proxy.
+export const config = { matcher: ["/((?!api/|_next/static/|_next/image|avatars/|favicon\\.svg).*)", "/:path(.*%.*)"] };

@@ -3,15 +3,16 @@ import { getEnv } from "@/env";
 import { tooManyRequests } from "./errors";
 
 /**
- * Fixed-window limits per key (user id, IP, email). Counters live in the process: with several
- * instances behind a balancer each enforces its own share, which bounds abuse without a broker.
+ * Fixed-window limits per key (user id, IP, IP and email). Counters live in the process: with
+ * several instances behind a balancer each enforces its own share, which bounds abuse without a broker.
  */
-export type RateLimitName = "signin" | "register" | "send";
+export type RateLimitName = "signin" | "signinIp" | "register" | "send";
 export type RateLimits = { consume: (name: RateLimitName, key: string) => Promise<void> };
+export type RateLimitConfig = { windowSeconds: number } & Record<RateLimitName, number>;
 
-export function createRateLimits(config: { windowSeconds: number; signin: number; register: number; send: number }): RateLimits {
+export function createRateLimits(config: RateLimitConfig): RateLimits {
   const limiters = new Map<RateLimitName, RateLimiterMemory>();
-  for (const name of ["signin", "register", "send"] as const) {
+  for (const name of ["signin", "signinIp", "register", "send"] as const) {
     if (config[name] > 0) limiters.set(name, new RateLimiterMemory({ points: config[name], duration: config.windowSeconds }));
   }
   return {
@@ -28,6 +29,16 @@ export function createRateLimits(config: { windowSeconds: number; signin: number
   };
 }
 
+/**
+ * A sign-in attempt, counted before the password is hashed: per address (password spraying, and
+ * the argon2 work each attempt costs) and per address and email (guessing one password). A limit
+ * keyed by the email alone would let anyone lock its owner out from everywhere.
+ */
+export async function consumeSignIn(limits: RateLimits, clientIp: string, email: string): Promise<void> {
+  await limits.consume("signinIp", `ip:${clientIp}`);
+  await limits.consume("signin", `ip-email:${clientIp}\n${email}`);
+}
+
 const globalForLimits = globalThis as unknown as { pitChatRateLimits?: RateLimits };
 
 /** The process's limits, configured by the RATE_LIMIT_* variables. */
@@ -36,6 +47,7 @@ export function getRateLimits(): RateLimits {
   return (globalForLimits.pitChatRateLimits ??= createRateLimits({
     windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     signin: env.RATE_LIMIT_SIGNIN,
+    signinIp: env.RATE_LIMIT_SIGNIN_IP,
     register: env.RATE_LIMIT_REGISTER,
     send: env.RATE_LIMIT_SEND,
   }));

@@ -1,17 +1,10 @@
 import type { Db } from "./db";
 import { hashPassword } from "./auth/password";
 import type { Prisma } from "@/generated/prisma/client";
+import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
 
-/**
- * The demo data: what a newcomer sees on first start and what end-to-end suites sign in as.
- * Documented in the README ("Demo users"); change both together.
- */
-export const DEMO_PASSWORD = "pitchat-demo";
-export const DEMO_USERS = {
-  alice: { email: "alice@example.com", name: "Alice" },
-  bob: { email: "bob@example.com", name: "Bob" },
-  carol: { email: "carol@example.com", name: "Carol" },
-} as const;
+/** The demo data: what a newcomer sees on first start and what end-to-end suites sign in as. */
+export { DEMO_PASSWORD, DEMO_USERS };
 
 export const LONG_THREAD_TITLE = "The long thread";
 export const LONG_THREAD_MESSAGES = 2000;
@@ -34,7 +27,7 @@ export async function seedIfEmpty(db: Db): Promise<boolean> {
 
 export async function seed(db: Db): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const create = (u: { email: string; name: string }) => db.user.create({ data: { ...u, passwordHash } });
+  const create = (u: { email: string; name: string }) => db.user.create({ data: { email: u.email, name: u.name, passwordHash } });
   const users = {
     alice: await create(DEMO_USERS.alice),
     bob: await create(DEMO_USERS.bob),

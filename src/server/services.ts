@@ -62,18 +62,16 @@ export function isShuttingDown(): boolean {
 }
 
 /**
- * Graceful shutdown (SIGTERM): readiness turns 503 so the balancer stops sending traffic; live
- * streams end at once, so their clients reconnect elsewhere and resume after their last event; after
- * a moment for the balancer to notice, the replies running here are handed back to the queue
- * (another instance takes them, the reply's text starting over in the same row) and pg-boss stops.
+ * Graceful shutdown (SIGTERM, from scripts/server.mjs once it stopped listening): readiness turns
+ * 503; live streams end at once, so their clients reconnect to another instance and resume after
+ * their last event; the replies running here are handed back to the queue (another instance takes
+ * them, the reply's text starting over in the same row) and pg-boss stops.
  */
-export async function shutdown(drainMs: number): Promise<void> {
+export async function shutdown(): Promise<void> {
   if (globalForServices.pitChatShuttingDown) return;
   globalForServices.pitChatShuttingDown = true;
   const services = globalForServices.pitChatServices;
   if (!services) return;
-  services.bus.endSubscriptions();
-  if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
   services.bus.endSubscriptions();
   await services.dispatcher.stop(5_000).catch((error: unknown) => console.error("stopping the dispatcher:", error));
   await services.bus.close();

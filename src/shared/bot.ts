@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { BotStatus, BotVisibility } from "./enums";
 import { LIMITS } from "./limits";
 import { SafeString } from "./text";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { Bot, BotSummary, Id } from "./bot";
 import { AckStatus, ContentType, MessageStatus, ReplyStatus, SenderType, SessionStatus } from "./enums";
 import { LIMITS } from "./limits";
@@ -92,7 +92,17 @@ export type CreateSessionOutput = z.infer<typeof CreateSessionOutput>;
 export const GetSessionInput = SessionRef;
 export type GetSessionInput = z.input<typeof GetSessionInput>;
 
-export const GetSessionOutput = z.object({ session: ChatSession.extend({ bot: Bot.nullable() }) });
+export const GetSessionOutput = z.object({
+  session: ChatSession.extend({
+    bot: Bot.nullable(),
+    /**
+     * Whether the caller may still use this session's bot. False when a private bot's grant was
+     * revoked: sending is then FORBIDDEN. A disabled bot still counts as usable here: sending is
+     * allowed and the reply fails with a reason until the bot is back.
+     */
+    botAccess: z.boolean(),
+  }),
+});
 export type GetSessionOutput = z.infer<typeof GetSessionOutput>;
 
 export const ListMessagesInput = SessionRef.extend({

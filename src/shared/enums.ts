@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 export const SessionStatus = z.enum(["active", "paused", "closed"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;

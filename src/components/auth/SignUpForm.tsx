@@ -47,8 +47,9 @@ export function SignUpForm() {
   }
 
   const pending = register.isPending || signingIn;
+  // method="post": a submit before hydration (or without JavaScript) must not put the password in the URL.
   return (
-    <form onSubmit={onSubmit} noValidate className="flex flex-col gap-4" aria-label="Sign up">
+    <form onSubmit={onSubmit} method="post" noValidate className="flex flex-col gap-4" aria-label="Sign up">
       <Field label="Name" name="name" autoComplete="name" error={errors.name} />
       <Field label="Email" name="email" type="email" autoComplete="email" required error={errors.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" required error={errors.password} />

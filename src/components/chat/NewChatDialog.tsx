@@ -48,7 +48,8 @@ function BotPicker({ onStarted }: { onStarted: () => void }) {
   const [startingId, setStartingId] = useState<string | null>(null);
   const create = api.chat.createSession.useMutation({
     onSuccess: ({ session }) => {
-      utils.chat.getSession.setData({ sessionId: session.id }, { session });
+      // Starting it just proved the caller may use the bot.
+      utils.chat.getSession.setData({ sessionId: session.id }, { session: { ...session, botAccess: true } });
       void utils.chat.listSessions.invalidate();
       router.push(`/chat/${session.id}`);
       onStarted();

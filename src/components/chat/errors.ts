@@ -22,7 +22,9 @@ export function describeError(error: unknown, what: "send" | "create" | "load" |
     case "UNAUTHORIZED":
       return "Your session has ended. Sign in again.";
     case "FORBIDDEN":
-      return what === "create" ? "You don’t have access to this bot." : "You don’t have permission to do that.";
+      if (what === "create") return "You don’t have access to this bot.";
+      if (what === "send") return "You no longer have access to this bot, so it can’t take new messages.";
+      return "You don’t have permission to do that.";
     case "NOT_FOUND":
       return what === "create" ? "This bot is no longer available." : "This conversation no longer exists.";
     case "PRECONDITION_FAILED":

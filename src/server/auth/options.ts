@@ -3,7 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getEnv } from "@/env";
 import { SignInInput } from "@/shared";
 import { getDb } from "../db";
-import { getRateLimits } from "../rate-limit";
+import { consumeSignIn, getRateLimits } from "../rate-limit";
 import { DomainError } from "../errors";
 import { clientIpFrom } from "../client-ip";
 import { sameSiteRedirect } from "./callback-url";
@@ -26,10 +26,9 @@ export function getAuthOptions(): NextAuthOptions {
         async authorize(credentials, req) {
           const parsed = SignInInput.safeParse(credentials);
           if (!parsed.success) return null;
-          const limits = getRateLimits();
           try {
-            await limits.consume("signin", `ip:${clientIpFrom(new Headers(req.headers as Record<string, string>))}`);
-            await limits.consume("signin", `email:${parsed.data.email}`);
+            const clientIp = clientIpFrom(new Headers(req.headers as Record<string, string>));
+            await consumeSignIn(getRateLimits(), clientIp, parsed.data.email);
           } catch (error) {
             if (error instanceof DomainError) throw new Error(error.message);
             throw error;

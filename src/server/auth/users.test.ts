@@ -74,7 +74,7 @@ describe("auth.register", () => {
   });
 
   it("rate-limits per address: the third sign-up in the window is TOO_MANY_REQUESTS with retryAfter", async () => {
-    const limits = createRateLimits({ windowSeconds: 60, signin: 10, register: 2, send: 60 });
+    const limits = createRateLimits({ windowSeconds: 60, signin: 10, signinIp: 50, register: 2, send: 60 });
     const caller = callerFor(t.db, null, limits);
     await caller.auth.register({ email: freshEmail(), password: "password-1" });
     await caller.auth.register({ email: freshEmail(), password: "password-2" });
@@ -95,7 +95,7 @@ describe("auth.register", () => {
 describe("rate limit on chat.sendMessage", () => {
   it("answers TOO_MANY_REQUESTS with retryAfter past the send limit, and stores nothing", async () => {
     const { user, session } = await userWithSession(t.db);
-    const caller = callerFor(t.db, user, createRateLimits({ windowSeconds: 60, signin: 10, register: 2, send: 3 }));
+    const caller = callerFor(t.db, user, createRateLimits({ windowSeconds: 60, signin: 10, signinIp: 50, register: 2, send: 3 }));
     for (const content of ["one", "two", "three"]) await caller.chat.sendMessage({ sessionId: session.id, content });
     const error = await trpcError(caller.chat.sendMessage({ sessionId: session.id, content: "four" }));
     expect(error.code).toBe("TOO_MANY_REQUESTS");

@@ -164,3 +164,77 @@ describe("chat.createSession permissions", () => {
     expect(error.code).toBe("FORBIDDEN");
   });
 });
+
+describe("chat.sendMessage to an existing session, when the bot's permissions change", () => {
+  /** A session with this bot, made directly: some of these bots would refuse a new chat. */
+  async function sessionWith(userId: string, botId: string) {
+    return t.db.chatSession.create({ data: { userId, botId, title: "Earlier chat" } });
+  }
+
+  it("refuses exactly the bots the user may no longer use, disabled ones aside, and getSession agrees", async () => {
+    const caller = callerFor(t.db, w.me);
+    for (const { key, bot } of w.bots) {
+      const session = await sessionWith(w.me.id, bot.id);
+      const { session: seen } = await caller.chat.getSession({ sessionId: session.id });
+      const outcome = await caller.chat.sendMessage({ sessionId: session.id, content: "still there?" }).then(
+        () => "sent",
+        (error: { code: string; message: string }) => `${error.code} ${error.message}`,
+      );
+      // A disabled bot pauses its sessions but keeps taking messages (API.md); only access counts.
+      const hasAccess = !key.startsWith("theirs-private") && !key.startsWith("nobodys") && key !== "granted-to-other";
+      expect({ key, outcome, botAccess: seen.botAccess }).toEqual({
+        key,
+        outcome: hasAccess ? "sent" : "FORBIDDEN Permission denied",
+        botAccess: hasAccess,
+      });
+      const stored = await t.db.message.count({ where: { sessionId: session.id } });
+      const { messageCount } = await t.db.chatSession.findUniqueOrThrow({ where: { id: session.id } });
+      expect({ key, stored, messageCount }).toEqual({ key, stored: hasAccess ? 1 : 0, messageCount: hasAccess ? 1 : 0 });
+    }
+  });
+
+  it("refuses once a private bot's grant is revoked: FORBIDDEN, nothing stored, history still readable", async () => {
+    const owner = await createUser(t.db, "Owner");
+    const user = await createUser(t.db, "Grantee");
+    const bot = await createBot(t.db, { visibility: "private", ownerId: owner.id });
+    await t.db.botAccess.create({ data: { userId: user.id, botId: bot.id, role: "use" } });
+    const caller = callerFor(t.db, user);
+    const { session } = await caller.chat.createSession({ botId: bot.id });
+    const first = await caller.chat.sendMessage({ sessionId: session.id, content: "before", clientId: "c-1" });
+
+    await t.db.botAccess.delete({ where: { userId_botId: { userId: user.id, botId: bot.id } } });
+    const error = await trpcError(caller.chat.sendMessage({ sessionId: session.id, content: "after", clientId: "c-2" }));
+    expect([error.code, error.message]).toEqual(["FORBIDDEN", "Permission denied"]);
+    expect((await caller.chat.listMessages({ sessionId: session.id })).messages.map((m) => m.content)).toEqual(["before"]);
+    const { session: after } = await caller.chat.getSession({ sessionId: session.id });
+    expect([after.botAccess, after.messageCount, after.lastActiveAt]).toEqual([false, 1, first.message.createdAt]);
+    // A retry of what was stored before the revocation still gets the first answer: never an error.
+    expect(await caller.chat.sendMessage({ sessionId: session.id, content: "before", clientId: "c-1" })).toEqual(first);
+
+    // Granted again, the chat goes on.
+    await t.db.botAccess.create({ data: { userId: user.id, botId: bot.id, role: "use" } });
+    await expect(caller.chat.sendMessage({ sessionId: session.id, content: "again" })).resolves.toMatchObject({ message: { seq: 2 } });
+    expect((await caller.chat.getSession({ sessionId: session.id })).session.botAccess).toBe(true);
+  });
+
+  it("refuses when a public bot is made private, and says so before saying the session is closed", async () => {
+    const user = await createUser(t.db, "Pub");
+    const bot = await createBot(t.db, { visibility: "public" });
+    const caller = callerFor(t.db, user);
+    const { session } = await caller.chat.createSession({ botId: bot.id });
+    await t.db.bot.update({ where: { id: bot.id }, data: { visibility: "private" } });
+    expect((await trpcError(caller.chat.sendMessage({ sessionId: session.id, content: "hi" }))).code).toBe("FORBIDDEN");
+    await caller.chat.closeSession({ sessionId: session.id });
+    expect((await trpcError(caller.chat.sendMessage({ sessionId: session.id, content: "hi" }))).code).toBe("FORBIDDEN");
+  });
+
+  it("still takes messages when the bot is disabled (the reply fails later, API.md)", async () => {
+    const user = await createUser(t.db, "Dis");
+    const bot = await createBot(t.db, { visibility: "public" });
+    const caller = callerFor(t.db, user);
+    const { session } = await caller.chat.createSession({ botId: bot.id });
+    await t.db.bot.update({ where: { id: bot.id }, data: { status: "disabled" } });
+    await expect(caller.chat.sendMessage({ sessionId: session.id, content: "hello?" })).resolves.toMatchObject({ message: { status: "sent" } });
+    expect((await caller.chat.getSession({ sessionId: session.id })).session.botAccess).toBe(true);
+  });
+});

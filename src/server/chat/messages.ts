@@ -7,8 +7,9 @@ import type {
 } from "@/shared";
 import { LIMITS } from "@/shared";
 import type { Db } from "../db";
-import { badRequest, notFound, preconditionFailed } from "../errors";
+import { badRequest, notFound, permissionDenied, preconditionFailed } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
+import { sessionBotAccess } from "./bots";
 import { constraintViolation } from "./constraints";
 import type { ChatDeps } from "./deps";
 import { MESSAGE_COLUMNS, NOW, toMessage, type MessageRow } from "./dto";
@@ -54,6 +55,8 @@ type Sender = { id: string; name: string };
  * A repeated clientId hits the unique (sessionId, clientId) index, the transaction rolls back whole,
  * and the first message is returned. A replyTo outside this session breaks the (replyToId, sessionId)
  * foreign key.
+ * A session whose private bot the sender may no longer use (grant revoked) matches no row, like a
+ * closed one.
  */
 export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.output<typeof SendMessageInput>): Promise<SendMessageOutput> {
   const id = createId();
@@ -69,6 +72,7 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
             "lastMessageId" = ${id}, "lastMessageContent" = left(${input.content}, ${LIMITS.lastMessagePreview}),
             "lastMessageSenderType" = 'user', "lastMessageAt" = ${NOW}
           WHERE id = ${input.sessionId} AND "userId" = ${sender.id} AND status <> 'closed'
+            AND ${sessionBotAccess(sender.id, Prisma.sql`"ChatSession"`)}
           RETURNING id, "userId", "messageCount", "botId", "lastActiveAt"
         ),
         m AS (
@@ -107,13 +111,17 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
     return { message: toMessage(row), sessionId: input.sessionId };
   }
 
-  // Nothing stored: say why. A retry of a message stored before the session closed still gets it back.
-  const session = await deps.db.chatSession.findFirst({ where: { id: input.sessionId, userId: sender.id }, select: { status: true } });
+  // Nothing stored: say why. A retry of a message stored before the session closed, or before the
+  // bot was taken away, still gets it back.
+  const [session] = await deps.db.$queryRaw<{ botAccess: boolean }[]>`
+    SELECT ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess"
+    FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${sender.id}`;
   if (!session) throw notFound("Session");
   if (input.clientId) {
     const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
     if (first) return { message: first, sessionId: input.sessionId };
   }
+  if (!session.botAccess) throw permissionDenied();
   throw preconditionFailed("Session is closed");
 }
 

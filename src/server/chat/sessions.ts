@@ -14,7 +14,7 @@ import { Id } from "@/shared";
 import type { Db } from "../db";
 import { badRequest, notFound } from "../errors";
 import { appendEvents, appendEventsFrom, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
-import { botForNewSession } from "./bots";
+import { botAccess, botForNewSession } from "./bots";
 import type { ChatDeps } from "./deps";
 import { NOW, SESSION_COLUMNS, toBot, toBotSummary, toLastMessage, toSession, type BotRow, type SessionRow } from "./dto";
 
@@ -100,12 +100,30 @@ export async function createSession(deps: ChatDeps, userId: string, input: z.out
   return { session: { ...toSession(row!, toBotSummary(bot)), bot: toBot(bot) } };
 }
 
+type SessionWithBotRow = SessionRow & { botAccess: boolean } & { [K in keyof BotRow as `bot_${K}`]: BotRow[K] | null };
+
+/**
+ * The session with its bot, in one statement, and whether the caller may still use that bot: a
+ * private bot whose grant was revoked keeps its history readable, but the composer says why it
+ * cannot send (sendMessage refuses with FORBIDDEN by the same rule).
+ */
 export async function getSession(db: Db, userId: string, sessionId: string): Promise<GetSessionOutput> {
   // Another user's session is "not found", exactly like a missing one: its existence is not revealed.
-  const session = await db.chatSession.findFirst({ where: { id: sessionId, userId }, include: { bot: true } });
-  if (!session) throw notFound("Session");
-  const bot = session.bot ? toBot(session.bot) : null;
-  return { session: { ...toSession(session, bot), bot } };
+  const [row] = await db.$queryRaw<SessionWithBotRow[]>`
+    SELECT ${SESSION_COLUMNS}, (b.id IS NULL OR ${botAccess(userId)}) AS "botAccess",
+      b.id AS "bot_id", b.name AS "bot_name", b."displayName" AS "bot_displayName", b.avatar AS "bot_avatar",
+      b.status AS "bot_status", b.description AS "bot_description", b.visibility AS "bot_visibility",
+      b."createdAt" AS "bot_createdAt"
+    FROM "ChatSession" s LEFT JOIN "Bot" b ON b.id = s."botId"
+    WHERE s.id = ${sessionId} AND s."userId" = ${userId}`;
+  if (!row) throw notFound("Session");
+  const bot = row.bot_id
+    ? toBot({
+        id: row.bot_id, name: row.bot_name!, displayName: row.bot_displayName!, avatar: row.bot_avatar,
+        status: row.bot_status!, description: row.bot_description, visibility: row.bot_visibility!, createdAt: row.bot_createdAt!,
+      })
+    : null;
+  return { session: { ...toSession(row, bot), bot, botAccess: row.botAccess } };
 }
 
 /**

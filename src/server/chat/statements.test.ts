@@ -37,7 +37,9 @@ async function world() {
   const { session: empty } = await caller.chat.createSession({ botId: botA.id });
   const { session: closed } = await caller.chat.createSession({ botId: botA.id });
   await caller.chat.closeSession({ sessionId: closed.id });
-  return { user, caller, botA, session, ids, empty, closed };
+  const privateBot = await createBot(t.db, { visibility: "private" });
+  const revoked = await t.db.chatSession.create({ data: { userId: user.id, botId: privateBot.id, title: "revoked" } });
+  return { user, caller, botA, session, ids, empty, closed, revoked };
 }
 
 /**
@@ -113,6 +115,7 @@ describe("statements per chat.sendMessage (budget 5)", () => {
       "sendMessage bad replyTo (refused)": () => w.caller.chat.sendMessage({ sessionId, content: "x", replyTo: "no-such-message" }),
       "sendMessage closed session (refused)": () => w.caller.chat.sendMessage({ sessionId: w.closed.id, content: "x", clientId: "x" }),
       "sendMessage unknown session (refused)": () => w.caller.chat.sendMessage({ sessionId: "no-such-session", content: "x" }),
+      "sendMessage bot no longer usable (refused)": () => w.caller.chat.sendMessage({ sessionId: w.revoked.id, content: "x", clientId: "x" }),
     };
     for (const [name, call] of Object.entries(calls)) expect(await count(name, call), name).toBeLessThanOrEqual(5);
     // The plain path is one transaction (BEGIN … COMMIT) of two statements: the message with its

@@ -13,17 +13,20 @@ const numberFormat = new Intl.NumberFormat();
 
 export type ComposerHandle = { focus: () => void };
 
+/** Why a session cannot take messages: closed by the user, or its bot no longer usable by them. */
+export type ComposerBlock = "closed" | "no-access" | null;
+
 /** Enter sends, Shift+Enter breaks the line; the limit is the server's (LIMITS.messageContent). */
 export const Composer = forwardRef<
   ComposerHandle,
   {
-    closed: boolean;
+    blocked: ComposerBlock;
     botName: string;
     replyTo: ThreadMessage | null;
     onCancelReply: () => void;
     onSend: (content: string) => void;
   }
->(function Composer({ closed, botName, replyTo, onCancelReply, onSend }, ref) {
+>(function Composer({ blocked, botName, replyTo, onCancelReply, onSend }, ref) {
   const [value, setValue] = useState("");
   const textarea = useRef<HTMLTextAreaElement>(null);
   const id = useId();
@@ -31,6 +34,7 @@ export const Composer = forwardRef<
 
   const length = value.trim().length;
   const over = length > LIMITS.messageContent;
+  const closed = blocked !== null;
   const canSend = !closed && length > 0 && !over;
 
   function submit() {
@@ -46,7 +50,9 @@ export const Composer = forwardRef<
         {closed ? (
           <p id={`${id}-closed`} role="status" className="mb-2 flex items-center gap-2 rounded-lg bg-zinc-100 px-3 py-2 text-sm text-zinc-600 dark:bg-zinc-900 dark:text-zinc-300">
             <LockIcon className="size-4 shrink-0" />
-            This session is closed. Start a new chat to keep talking.
+            {blocked === "no-access"
+              ? `You no longer have access to ${botName}, so this chat can’t take new messages. Its history stays here.`
+              : "This session is closed. Start a new chat to keep talking."}
           </p>
         ) : null}
         {replyTo && !closed ? (
@@ -91,7 +97,7 @@ export const Composer = forwardRef<
             disabled={closed}
             aria-invalid={over || undefined}
             aria-describedby={closed ? `${id}-closed` : `${id}-hint${length >= COUNTER_FROM ? ` ${id}-count` : ""}`}
-            placeholder={closed ? "This session is closed" : `Message ${botName}`}
+            placeholder={blocked === "no-access" ? `${botName} is no longer available to you` : closed ? "This session is closed" : `Message ${botName}`}
             onChange={(event) => setValue(event.target.value)}
             onKeyDown={(event) => {
               if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {

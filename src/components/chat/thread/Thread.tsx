@@ -85,7 +85,9 @@ export function Thread({
       } catch (error) {
         store.setPendingStatus(clientId, "failed", describeError(error, "send"));
         setAnnouncement("Message failed to send");
-        if (errorCode(error) === "PRECONDITION_FAILED") void utils.chat.getSession.invalidate({ sessionId });
+        // Closed or taken away meanwhile: the refreshed session tells the composer why it cannot send.
+        const code = errorCode(error);
+        if (code === "PRECONDITION_FAILED" || code === "FORBIDDEN") void utils.chat.getSession.invalidate({ sessionId });
       }
     },
     [store, utils, sessionId, patchListed],
@@ -160,7 +162,7 @@ export function Thread({
       {session.replying ? <ReplyInProgress sessionId={sessionId} botName={botName} writing={snapshot.messages.at(-1)?.replyStatus === "streaming"} /> : null}
       <Composer
         ref={composer}
-        closed={session.status === "closed"}
+        blocked={!session.botAccess ? "no-access" : session.status === "closed" ? "closed" : null}
         botName={botName}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
