@@ -1,6 +1,6 @@
 /** A bot's reply stored the way a webhook service's later reply is: through the product's own path. */
 import { randomUUID } from "node:crypto";
-import { storeServiceReply } from "@/server/chat/replies";
+import { storeWholeReply } from "@/server/chat/replies";
 import type { Db } from "@/server/db";
 import type { Message } from "@/shared";
 import { chatDepsFor } from "./db";
@@ -25,12 +25,7 @@ export async function storeBotReply(db: Db, reply: Reply): Promise<Message> {
       SELECT ${dispatchId}, s.id, ${source.id}, s."userId", ${reply.bot.agentId}, 'waiting' FROM "ChatSession" s WHERE s.id = ${reply.sessionId}`,
     db.$executeRaw`UPDATE "ChatSession" SET "pendingReplies" = "pendingReplies" + 1 WHERE id = ${reply.sessionId}`,
   ]);
-  const stored = await storeServiceReply(chatDepsFor(db), reply.bot.agentId, {
-    sessionId: reply.sessionId,
-    replyTo: source.id,
-    content: reply.content,
-    contentType: "markdown",
-  });
+  const stored = await storeWholeReply(chatDepsFor(db), dispatchId, { content: reply.content, contentType: "markdown" });
   if (!stored) throw new Error("storeBotReply: the reply was not stored");
   return stored.message;
 }

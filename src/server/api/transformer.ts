@@ -41,7 +41,7 @@ export function serializeOutput(value: unknown): SuperJSONResult {
     if (proto !== Object.prototype && proto !== null) return FALLBACK;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(node)) {
-      if (key.includes(".") || key.includes("\\") || UNSAFE_KEYS.has(key)) return FALLBACK;
+      if (key === "" || key.includes(".") || key.includes("\\") || UNSAFE_KEYS.has(key)) return FALLBACK;
       const item = walk((node as Record<string, unknown>)[key], `${prefix}${key}`);
       if (item === FALLBACK) return FALLBACK;
       out[key] = item;

@@ -262,26 +262,42 @@ export type ServiceReply = { sessionId: string; replyTo: string; content: string
 
 /**
  * A webhook service's later reply (POST /api/bot/messages): stored as the reply of the replied-to
- * message's latest dispatch by this agent, exactly once. `existing` is the reply stored earlier for
- * the same message (answered 200); null when the session is not one this agent serves.
+ * message's latest dispatch by this agent, exactly once. `created: false` is the reply stored earlier
+ * for the same message (answered 200); null when the session is not one this agent serves.
  */
 export async function storeServiceReply(
   deps: ChatDeps,
   agentId: string,
   input: ServiceReply,
 ): Promise<{ message: Message; created: boolean } | null> {
-  const [target] = await deps.db.$queryRaw<{ dispatchId: string; sessionId: string; messageId: string; status: string; botId: string; botName: string; replyId: string | null }[]>`
-    SELECT d.id AS "dispatchId", d."sessionId", d."messageId", d.status, b.id AS "botId", b."displayName" AS "botName",
+  const [target] = await deps.db.$queryRaw<{ id: string }[]>`
+    SELECT d.id FROM "Dispatch" d
+    WHERE d."messageId" = ${input.replyTo} AND d."sessionId" = ${input.sessionId} AND d."agentId" = ${agentId}
+    ORDER BY d."createdAt" DESC, d.id DESC LIMIT 1`;
+  return target ? storeWholeReply(deps, target.id, input) : null;
+}
+
+/**
+ * A whole reply to a dispatch, stored at once (a webhook service's answer): the bot's message, the
+ * session's counters and preview, the user's message delivered, the dispatch done. Once: a second
+ * call, or one racing it, gets the reply stored first. Null when the dispatch was stopped.
+ */
+export async function storeWholeReply(
+  deps: ChatDeps,
+  dispatchId: string,
+  input: Pick<ServiceReply, "content" | "contentType">,
+): Promise<{ message: Message; created: boolean } | null> {
+  const [target] = await deps.db.$queryRaw<{ sessionId: string; messageId: string; status: string; botId: string; botName: string; replyId: string | null }[]>`
+    SELECT d."sessionId", d."messageId", d.status, b.id AS "botId", b."displayName" AS "botName",
       (SELECT r.id FROM "Message" r WHERE r."dispatchId" = d.id) AS "replyId"
     FROM "Dispatch" d
     JOIN "ChatSession" s ON s.id = d."sessionId"
     JOIN "Bot" b ON b.id = s."botId"
-    WHERE d."messageId" = ${input.replyTo} AND d."sessionId" = ${input.sessionId} AND d."agentId" = ${agentId}
-    ORDER BY d."createdAt" DESC, d.id DESC LIMIT 1`;
+    WHERE d.id = ${dispatchId}`;
   if (!target) return null;
   if (target.replyId) return { message: await messageById(deps.db, target.replyId), created: false };
 
-  const d = { id: target.dispatchId, sessionId: target.sessionId, messageId: target.messageId };
+  const d = { id: dispatchId, sessionId: target.sessionId, messageId: target.messageId };
   // The dispatch waits for this reply (or is still running, when the service answers before its
   // HTTP response returned): store the reply whole and end the dispatch.
   const id = createId();
