@@ -21,7 +21,7 @@ describe.runIf(postgresUrl)("two instances behind a balancer", () => {
   let browser: Browser | undefined;
 
   const start = (name: "a" | "b", port?: number, env: Record<string, string> = {}) =>
-    startInstance({ name, databaseUrl: db.url, port, env: { PITCHAT_BOTS_FILE: BOTS_FILE, ...env } }).then((i) => (instances[name] = i));
+    startInstance({ name, databaseUrl: db.url, port, env: { PITCHAT_BOTS_FILE: BOTS_FILE, TRUSTED_PROXY_HOPS: "1", ...env } }).then((i) => (instances[name] = i));
 
   beforeAll(async () => {
     db = await createDatabase();
@@ -186,5 +186,36 @@ describe.runIf(postgresUrl)("two instances behind a balancer", () => {
     await onB.getByRole("textbox", { name: "Message" }).fill("/echo and from B");
     await onB.getByRole("textbox", { name: "Message" }).press("Enter");
     await expect.poll(() => onA.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: "and from B" }).count(), { timeout: 15_000 }).toBe(1);
+  });
+});
+
+describe.runIf(postgresUrl)("limits behind a balancer", () => {
+  it("a client sending through two instances gets the send limit once, not once per instance", async () => {
+    const db = await createDatabase();
+    const started: Instance[] = [];
+    let balancer: Awaited<ReturnType<typeof startBalancer>> | undefined;
+    try {
+      const env = { PITCHAT_BOTS_FILE: BOTS_FILE, TRUSTED_PROXY_HOPS: "1", RATE_LIMIT_SEND: "6" };
+      for (const name of ["c", "d"]) started.push(await startInstance({ name, databaseUrl: db.url, env }));
+      balancer = await startBalancer(started.map((i) => ({ name: i.name, port: i.port })));
+      const api = (await signUp(balancer.url, "Limited")).api(balancer.url);
+      const { bots } = await api.bot.list.query({ query: "Demo Bot" });
+      const { session } = await api.chat.createSession.mutate({ botId: bots[0]!.id });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        try {
+          await api.chat.sendMessage.mutate({ sessionId: session.id, content: `/echo ${i}` });
+          outcomes.push("ok");
+        } catch (error) {
+          outcomes.push((error as { data?: { code?: string } }).data?.code ?? String(error));
+        }
+      }
+      expect(outcomes.filter((o) => o === "ok")).toHaveLength(6);
+      expect(outcomes.slice(6)).toEqual(Array(6).fill("TOO_MANY_REQUESTS"));
+    } finally {
+      await balancer?.stop();
+      await Promise.all(started.map((i) => i.kill()));
+      await db.drop();
+    }
   });
 });

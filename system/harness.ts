@@ -214,6 +214,8 @@ defaults
     # A request sent to an instance that is going away is tried once more elsewhere.
     retries 2
     option redispatch
+    # The client's address, appended to X-Forwarded-For: the instances run with TRUSTED_PROXY_HOPS=1.
+    option forwardfor
 
 frontend pitchat
     bind 127.0.0.1:${port}

@@ -21,6 +21,9 @@ export function createDb(connectionString: string, options: DbOptions = {}): DbH
     max: options.max ?? 10,
     ...(options.Client ? { Client: options.Client } : {}),
   });
+  // An idle connection the server drops (a restart, a failover) is an 'error' on the pool, which
+  // would end the process if nobody listened; the pool replaces it on next use.
+  pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return { db: new PrismaClient({ adapter }), pool };
 }

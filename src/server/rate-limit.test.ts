@@ -44,3 +44,24 @@ describe("sign-in limits", () => {
     expect(await admitted(() => consumeSignIn(l, "198.51.100.66", "alice@example.com"), 50)).toBe(50);
   });
 });
+
+describe("limits shared by several instances (PostgreSQL store)", () => {
+  it.runIf(process.env.TEST_DB === "postgres")("count one client once across two instances, not once per instance", async () => {
+    const { createTestDatabase } = await import("@/test/db");
+    const { createDb } = await import("./db");
+    const t = await createTestDatabase();
+    const [a, b] = [createDb(t.url, { max: 2 }), createDb(t.url, { max: 2 })];
+    try {
+      const config = { windowSeconds: 60, signin: 10, signinIp: 50, register: 5, send: 6 };
+      const [onA, onB] = [createRateLimits(config, a.pool), createRateLimits(config, b.pool)];
+      // Alternating between the instances, as a round-robin balancer does.
+      expect(await admitted((i) => (i % 2 ? onA : onB).consume("send", "user:u1"), 12)).toBe(6);
+      // Another user is not affected.
+      expect(await admitted(() => onA.consume("send", "user:u2"), 1)).toBe(1);
+    } finally {
+      await a.db.$disconnect();
+      await b.db.$disconnect();
+      await t.close();
+    }
+  });
+});

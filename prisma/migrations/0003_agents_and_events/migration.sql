@@ -59,6 +59,15 @@ CREATE TABLE "Dispatch" (
     CONSTRAINT "Dispatch_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "RateLimit" (
+    "key" VARCHAR(255) NOT NULL,
+    "points" INTEGER NOT NULL DEFAULT 0,
+    "expire" BIGINT,
+
+    CONSTRAINT "RateLimit_pkey" PRIMARY KEY ("key")
+);
+
 -- CreateIndex
 CREATE INDEX "Dispatch_sessionId_createdAt_idx" ON "Dispatch"("sessionId", "createdAt");
 
