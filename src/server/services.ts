@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { hostname } from "node:os";
 import { getEnv } from "@/env";
 import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "./agents/dispatcher";
 import type { ChatDeps } from "./chat/deps";
@@ -78,8 +80,16 @@ export async function shutdown(): Promise<void> {
   await services.deps.db.$disconnect().catch(() => {});
 }
 
+/** This instance, as readiness names it: short, stable for the process, revealing nothing. */
+const INSTANCE = createHash("sha256").update(`${hostname()}:${process.pid}:${Date.now()}`).digest("hex").slice(0, 10);
+
 /** Whether this instance should get traffic (GET /api/health/ready). */
-export async function readiness(): Promise<{ ready: boolean; reason?: string }> {
+export async function readiness(): Promise<{ ready: boolean; instance: string; reason?: string }> {
+  const state = await readinessState();
+  return { ...state, instance: INSTANCE };
+}
+
+async function readinessState(): Promise<{ ready: boolean; reason?: string }> {
   if (globalForServices.pitChatShuttingDown) return { ready: false, reason: "shutting down" };
   if (!globalForServices.pitChatReady) return { ready: false, reason: "starting" };
   const { deps, bus } = getServices();
