@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: server tests on the embedded database (and on PostgreSQL too when
-# TEST_DATABASE_URL names a server), then the production build and the browser suite.
+# TEST_DATABASE_URL names a server), then the production build, the system tests (real instances,
+# killed and restarted, behind HAProxy) and the browser suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -17,6 +18,9 @@ npx vitest run
 echo "== production build =="
 npx next build
 node e2e/first-load-js.mjs "/chat/[sessionId]" 180
+
+echo "== system tests (real instances over HTTP${TEST_DATABASE_URL:+; two instances on PostgreSQL behind HAProxy}) =="
+npx vitest run --config vitest.system.config.ts
 
 # The HTTP-level specs (the API's edge, the fuzzer) also run on PostgreSQL when TEST_DATABASE_URL is set.
 echo "== end-to-end (Playwright, Chromium; embedded database${TEST_DATABASE_URL:+ and PostgreSQL}) =="
