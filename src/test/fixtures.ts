@@ -1,7 +1,7 @@
 /** Test fixtures: users, bots and typed callers on a real database. */
 import { randomBytes } from "node:crypto";
 import { createCaller } from "@/server/api/root";
-import type { SessionUser } from "@/server/api/trpc";
+import type { SessionUser } from "@/server/auth/session";
 import type { Db } from "@/server/db";
 import { noRateLimits, type RateLimits } from "@/server/rate-limit";
 import type { EventBus } from "@/server/events/bus";

@@ -4,6 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
+import type { SessionUser } from "@/server/auth/session";
 import type { ChatDeps } from "@/server/chat/deps";
 import type { Db } from "@/server/db";
 import type { EventBus } from "@/server/events/bus";
@@ -11,7 +12,6 @@ import { DomainError } from "@/server/errors";
 import type { RateLimits } from "@/server/rate-limit";
 import { transformer } from "./transformer";
 
-export type SessionUser = { id: string; email: string; name: string | null };
 
 export type Context = {
   db: Db;
@@ -63,7 +63,6 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const mergeRouters = t.mergeRouters;
 
 export const publicProcedure = t.procedure.use(domainErrors);
 

@@ -1,7 +1,9 @@
 import { getToken } from "next-auth/jwt";
 import { cookies, headers } from "next/headers";
 import { getEnv } from "@/env";
-import type { SessionUser } from "../api/trpc";
+
+/** The signed-in user, as the session cookie names them. */
+export type SessionUser = { id: string; email: string; name: string | null };
 
 type CookieSource = { getAll(): { name: string; value: string }[] };
 
