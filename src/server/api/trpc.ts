@@ -12,7 +12,6 @@ import { DomainError } from "@/server/errors";
 import type { RateLimits } from "@/server/rate-limit";
 import { transformer } from "./transformer";
 
-
 export type Context = {
   db: Db;
   /** The database, the event bus and the dispatch queue, for the domain's writes. */
