@@ -45,7 +45,9 @@ const t = initTRPC.context<Context>().create({
   },
   sse: {
     ping: { enabled: true, intervalMs: 15_000 },
-    maxDurationMs: 5 * 60_000,
+    // Streams end now and then and the client reconnects, resuming after its last event: load
+    // spreads again over instances, and no proxy holds a response forever.
+    maxDurationMs: Number(process.env.SSE_MAX_DURATION_MS) || 5 * 60_000,
     client: { reconnectAfterInactivityMs: 25_000 },
   },
 });

@@ -42,9 +42,15 @@ export async function* userEvents(
     const send = (stored: StoredEvent) => tracked(String(stored.seq), stored.event);
 
     for await (const stored of replay()) yield send(stored);
-    while (!signal?.aborted) {
+    for (;;) {
       const item = await inbox.next(signal);
-      if (!item) break;
+      if (!item) {
+        // Aborted: the client went away, or the stream reached its maximum duration. Ending with the
+        // abort (not a normal return) tells tRPC to close without its "return" event, so the client
+        // reconnects and resumes after its last id instead of taking the stream as finished.
+        if (signal?.aborted) throw signal.reason;
+        break;
+      }
       if (item.kind === "live") {
         if (!sessionId || item.event.sessionId === sessionId) yield tracked(`${last}.${++live}`, item.event);
         continue;
