@@ -15,7 +15,7 @@ export async function waitForReply(
   caller: Caller,
   sessionId: string,
   messageId: string,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
   ending: Ending = "done",
 ): Promise<{ reply: Message | null; source: Message }> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { fromPrisma, PgBoss, type Job } from "pg-boss";
 import type { ChatDeps } from "../chat/deps";
 import {
-  endDispatch, historyBefore, openReply, saveReplyText, startDispatch, stopRequested, type RunningDispatch,
+  endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested, type RunningDispatch,
 } from "../chat/replies";
 import type { DispatchJob, DispatchQueue, QueueTransaction } from "./queue";
 import { agentFor, historyWindow, type AgentSettings } from "./registry";
@@ -177,7 +177,11 @@ export class Dispatcher implements DispatchQueue {
     let typing = false;
     const writer = new ReplyWriter(this.deps, d, this.settings.flushMs, () => controller.abort(new StopRequested()));
     try {
-      if (d.stopRequested) return void (await writer.end("stopped"));
+      if (d.stopRequested) {
+        // Stopped before this attempt began: what an earlier attempt wrote is kept as it is.
+        if (d.reply) writer.adopt(d.reply);
+        return void (await writer.end("stopped"));
+      }
       const agent = this.agentOf(d);
       const history = await historyBefore(this.deps.db, d.sessionId, d.message.seq, historyWindow(d.agent!));
       this.typing(d, (typing = true));
@@ -214,6 +218,7 @@ export class Dispatcher implements DispatchQueue {
       if (failure.retryable && job.retryCount < job.retryLimit) {
         // Back to the queue: pg-boss retries with back-off; the message stays acked meanwhile.
         await writer.abandon();
+        await recordAttemptError(this.deps.db, d.id, failure.message).catch(() => {});
         throw failure;
       }
       await writer.end("failed", undefined, failure.message);
@@ -340,6 +345,13 @@ class ReplyWriter {
     } else {
       await endDispatch(this.deps, this.d, { status: "failed", reply: reply ? { id: reply.id, content: this.text.slice(0, this.saved) } : null, error: error ?? "The agent failed." });
     }
+  }
+
+  /** Takes over the reply row an earlier attempt left, with the text it had saved. */
+  adopt(reply: { id: string; content: string }): void {
+    this.replyId = reply.id;
+    this.text = reply.content;
+    this.saved = reply.content.length;
   }
 
   /** The attempt is given up for a retry: pending saves finish, nothing more is written. */

@@ -36,6 +36,8 @@ export type RunningDispatch = {
   bot: { id: string; name: string; displayName: string; status: "online" | "offline" | "disabled"; agentId: string | null } | null;
   agent: { id: string; name: string; kind: "demo" | "openai" | "webhook"; config: unknown } | null;
   message: Message;
+  /** The reply row an earlier attempt of this dispatch left (it died mid-reply), if any. */
+  reply: { id: string; content: string } | null;
 };
 
 type StartRow = {
@@ -75,7 +77,7 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
   if (!row) return null;
   deps.events.committed(eventRange(row));
 
-  const [bot, message] = await Promise.all([
+  const [bot, message, reply] = await Promise.all([
     row.botId
       ? deps.db.bot.findUnique({
           where: { id: row.botId },
@@ -83,6 +85,7 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
         })
       : null,
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`,
+    deps.db.$queryRaw<{ id: string; content: string }[]>`SELECT id, content FROM "Message" WHERE "dispatchId" = ${row.id}`,
   ]);
   return {
     id: row.id,
@@ -95,7 +98,13 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     bot: bot ? { id: bot.id, name: bot.name, displayName: bot.displayName, status: bot.status, agentId: bot.agentId } : null,
     agent: bot?.agent ?? null,
     message: toMessage(message[0]!),
+    reply: reply[0] ?? null,
   };
+}
+
+/** The reason an attempt failed, kept for operators and for the final failure if retries run out. */
+export async function recordAttemptError(db: Db, dispatchId: string, error: string): Promise<void> {
+  await db.$executeRaw`UPDATE "Dispatch" SET error = ${error} WHERE id = ${dispatchId}`;
 }
 
 /** The conversation before the user's message, oldest first: what an agent sees as context. */
