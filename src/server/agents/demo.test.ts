@@ -45,7 +45,7 @@ describe("the demo agent", () => {
     const { caller, session, user } = await userWithSession(t.db);
     const deltas = collectDeltas(t, user.id);
     const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "/slow" });
-    const { reply } = await waitForReply(caller, session.id, message.id, 20_000);
+    const { reply } = await waitForReply(caller, session.id, message.id, 30_000);
     deltas.stop();
     expect(reply!.content).toBe(demoReplyText("/slow"));
     expect(words(reply!.content)).toHaveLength(100);
@@ -60,7 +60,7 @@ describe("the demo agent", () => {
   it("fails on /fail with a readable reason, without retrying, and Retry dispatches the same message again", async () => {
     const { caller, session } = await userWithSession(t.db);
     const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "/fail" });
-    const failed = await waitForReply(caller, session.id, message.id, 10_000, "failed");
+    const failed = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(failed.reply).toBeNull();
     expect(failed.source).toMatchObject({ status: "failed", ackStatus: "failed", error: FAILURE });
     expect(await t.db.dispatch.count({ where: { messageId: message.id } })).toBe(1);
@@ -70,7 +70,7 @@ describe("the demo agent", () => {
 
     const { message: retried } = await caller.chat.retryMessage({ messageId: message.id });
     expect(retried).toMatchObject({ id: message.id, status: "sent", ackStatus: "pending", error: null, seq: 1 });
-    const again = await waitForReply(caller, session.id, message.id, 10_000, "failed");
+    const again = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(again.source).toMatchObject({ status: "failed", error: FAILURE });
     expect(await t.db.dispatch.count({ where: { messageId: message.id } })).toBe(2);
     // One user message, no second row.
@@ -83,7 +83,7 @@ describe("the demo agent", () => {
     const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "/slow" });
     await deltas.waitFor((d) => d.length >= 3, 10_000);
     expect(await caller.chat.stopReply({ sessionId: session.id })).toEqual({ sessionId: session.id, stopped: true });
-    const { reply } = await waitForReply(caller, session.id, message.id, 10_000, "stopped");
+    const { reply } = await waitForReply(caller, session.id, message.id, 30_000, "stopped");
     await deltas.waitFor((_, live) => {
       const last = live.at(-1);
       return last?.type === "bot.typing" && !last.typing;

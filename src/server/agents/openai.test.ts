@@ -70,7 +70,7 @@ describe("the openai agent", () => {
   ])("ends %s as a failed message with a readable reason", async (content, reason) => {
     const { caller, session, send } = await chatWithModel();
     const message = await send(content);
-    const { source } = await waitForReply(caller, session.id, message.id, 15_000, "failed");
+    const { source } = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(source).toMatchObject({ status: "failed", ackStatus: "failed", error: reason });
     expect((await caller.chat.getSession({ sessionId: session.id })).session.replying).toBe(false);
   });
@@ -78,7 +78,7 @@ describe("the openai agent", () => {
   it("keeps what streamed before the connection dropped, marked failed, and fails the message", async () => {
     const { caller, session, send } = await chatWithModel();
     const message = await send("cut");
-    const { source, reply } = await waitForReply(caller, session.id, message.id, 15_000, "failed");
+    const { source, reply } = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(source).toMatchObject({ status: "failed", error: "The model's stream ended before the reply was complete." });
     expect(reply).toMatchObject({ replyStatus: "failed", content: "Half a reply" });
   });
@@ -87,7 +87,7 @@ describe("the openai agent", () => {
     const { caller, session, send } = await chatWithModel();
     const before = fake.requests.length;
     const message = await send("fail 503");
-    const { source } = await waitForReply(caller, session.id, message.id, 15_000, "failed");
+    const { source } = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(source).toMatchObject({ status: "failed", error: "The model's endpoint had an error (HTTP 503)." });
     // The first attempt and the test settings' two retries.
     expect(fake.requests.length - before).toBe(3);

@@ -71,7 +71,7 @@ describe("the webhook agent", () => {
   it("retries a 5xx under the same webhook-id, newly signed, then fails the message readably", async () => {
     const { caller, session, send } = await chatWithService();
     const message = await send("boom");
-    const { source } = await waitForReply(caller, session.id, message.id, 15_000, "failed");
+    const { source } = await waitForReply(caller, session.id, message.id, 30_000, "failed");
     expect(source).toMatchObject({ status: "failed", ackStatus: "failed", error: "The webhook service had an error (HTTP 500)." });
     const attempts = deliveriesFor(message.id);
     expect(attempts).toHaveLength(3);
@@ -82,13 +82,13 @@ describe("the webhook agent", () => {
   it("does not retry a refusal (4xx), and retries a service that does not answer in time", async () => {
     const refused = await chatWithService();
     const message = await refused.send("reject");
-    const { source } = await waitForReply(refused.caller, refused.session.id, message.id, 10_000, "failed");
+    const { source } = await waitForReply(refused.caller, refused.session.id, message.id, 30_000, "failed");
     expect(source.error).toBe("The webhook service refused the message (HTTP 400).");
     expect(deliveriesFor(message.id)).toHaveLength(1);
 
     const stalled = await chatWithService();
     const slow = await stalled.send("stall");
-    const late = await waitForReply(stalled.caller, stalled.session.id, slow.id, 15_000, "failed");
+    const late = await waitForReply(stalled.caller, stalled.session.id, slow.id, 30_000, "failed");
     expect(late.source.error).toBe("The webhook service did not answer within 0.5 s.");
     expect(deliveriesFor(slow.id)).toHaveLength(3);
   });
