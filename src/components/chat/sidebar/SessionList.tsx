@@ -92,7 +92,12 @@ function SessionRow({ session, active, now }: { session: SessionListItem; active
   const id = `session-${session.id}`;
   const unread = session.unreadCount;
   const last = session.lastMessage;
-  const preview = last ? `${last.senderType === "user" ? "You: " : ""}${plainPreview(last.content)}` : "No messages yet";
+  // While the bot works on a reply the row says so, as the thread's typing mark does.
+  const preview = session.replying
+    ? `${session.bot?.displayName ?? "The bot"} is typing…`
+    : last
+      ? `${last.senderType === "user" ? "You: " : ""}${plainPreview(last.content)}`
+      : "No messages yet";
   const when = last?.createdAt ?? session.lastActiveAt;
   return (
     <Link
