@@ -13,7 +13,7 @@ export const ALICE_EXTRA_SESSIONS = 60;
 const BOTS = [
   { name: "demo", displayName: "Demo Bot", description: "Answers instantly. Try /help, /markdown, /slow or /fail.", status: "online", visibility: "public", agent: true },
   { name: "pit-guide", displayName: "Pit Guide", description: "Shows you around Pit Chat.", status: "online", visibility: "public", agent: true },
-  { name: "night-owl", displayName: "Night Owl", description: "Offline for now; replies when it wakes up.", status: "offline", visibility: "public", agent: true },
+  { name: "night-owl", displayName: "Night Owl", description: "Offline for now: messages to it fail until it is back.", status: "offline", visibility: "public", agent: true },
   { name: "secret-agent", displayName: "Secret Agent", description: "A private bot, shared with Alice only.", status: "online", visibility: "private", agent: true },
   { name: "unbound", displayName: "Unbound Bot", description: "Has no agent bound yet.", status: "online", visibility: "public", agent: false },
   { name: "retired", displayName: "Retired Bot", description: "Disabled by an operator.", status: "disabled", visibility: "public", agent: true },

@@ -111,3 +111,16 @@ describe("the demo agent", () => {
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
+
+describe("a bot that cannot answer now", () => {
+  it("fails the message with a reason when its bot is offline, and answers after it is back", async () => {
+    const { caller, session, bot } = await userWithSession(t.db);
+    await t.db.bot.update({ where: { id: bot.id }, data: { status: "offline" } });
+    const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "/echo anyone?" });
+    const { source } = await waitForReply(caller, session.id, message.id, 30_000, "failed");
+    expect(source.error).toBe(`${bot.displayName} is offline right now. Try again when it is back online.`);
+    await t.db.bot.update({ where: { id: bot.id }, data: { status: "online" } });
+    await caller.chat.retryMessage({ messageId: message.id });
+    expect((await waitForReply(caller, session.id, message.id)).reply!.content).toBe("anyone?");
+  });
+});

@@ -235,6 +235,9 @@ export class Dispatcher implements DispatchQueue {
     if (d.bot.status === "disabled" || d.session.status === "paused") {
       throw new AgentError(`${d.bot.displayName} is disabled for now and cannot reply. Try again when it is back.`, { retryable: false });
     }
+    if (d.bot.status === "offline") {
+      throw new AgentError(`${d.bot.displayName} is offline right now. Try again when it is back online.`, { retryable: false });
+    }
     if (!d.agent) throw new AgentError("Bot has no agent bound", { retryable: false });
     return agentFor(d.agent, this.settings);
   }
