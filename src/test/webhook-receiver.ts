@@ -1,5 +1,6 @@
 /**
- * A small webhook service for tests, on 127.0.0.1: it verifies each request's Standard Webhooks
+ * A small webhook service for tests (server tests, and the browser suite's Hook bot), on 127.0.0.1
+ * (a free port unless one is given): it verifies each request's Standard Webhooks
  * signature with the reference library (refusing a bad signature or a stale timestamp with 401, as
  * a real service should), records it, and answers by the message's content:
  *   "later" → 202, no body (the reply comes through POST /api/bot/messages) · "reject" → 400
@@ -17,7 +18,7 @@ export type Delivery = {
   verified: boolean;
 };
 
-export async function startWebhookReceiver(secret: string) {
+export async function startWebhookReceiver(secret: string, port = 0) {
   const verifier = new Webhook(secret);
   const deliveries: Delivery[] = [];
   const server = createServer(async (req, res) => {
@@ -46,10 +47,9 @@ export async function startWebhookReceiver(secret: string) {
     }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ content: `Got: ${content}` }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${port}/hook`,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     deliveries,
     verifier,
     async close() {
