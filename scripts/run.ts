@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
-import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
+import { EMBEDDED_POOL_MAX, startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
 import { migrate } from "../src/server/migrations";
 import { seedIfEmpty } from "../src/server/seed";
 import { createDb } from "../src/server/db";
@@ -43,19 +43,39 @@ async function secretIn(dataDir: string): Promise<string> {
   return secret;
 }
 
+/** A whole number from the environment, or the fallback when unset; anything else stops the start. */
+function intEnv(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, not "${raw}"`);
+  return value;
+}
+
 let embedded: EmbeddedDb | undefined;
 if (!env.DATABASE_URL) {
   const dataDir = resolve(env.PITCHAT_DATA_DIR ?? "data");
   await mkdir(dataDir, { recursive: true });
+  const maxConnections = intEnv("PITCHAT_DB_MAX_CONNECTIONS", 100);
+  const poolMax = intEnv("DATABASE_POOL_MAX", EMBEDDED_POOL_MAX);
+  if (poolMax < 1 || poolMax > maxConnections) fail(`DATABASE_POOL_MAX (${poolMax}) must be between 1 and PITCHAT_DB_MAX_CONNECTIONS (${maxConnections})`);
   try {
-    embedded = await startEmbeddedDb({ dataDir, port: Number(env.PITCHAT_DB_PORT ?? 0), maxConnections: 8 });
+    embedded = await startEmbeddedDb({
+      dataDir,
+      port: intEnv("PITCHAT_DB_PORT", 0),
+      maxConnections,
+      idleInTransactionTimeoutMs: intEnv("PITCHAT_DB_IDLE_TX_TIMEOUT_MS", 30_000),
+    });
   } catch (error) {
     fail((error as Error).message);
   }
   env.DATABASE_URL = embedded.url;
-  env.DATABASE_POOL_MAX = String(embedded.maxConnections);
+  env.DATABASE_POOL_MAX = String(poolMax);
   env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
-  console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
+  console.log(
+    `Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")} ` +
+      `(up to ${maxConnections} connections; the app's pool: ${poolMax})`,
+  );
 } else if (mode === "start" && !env.NEXTAUTH_SECRET) {
   fail(
     "NEXTAUTH_SECRET is required with an external DATABASE_URL in production: every instance must sign " +
