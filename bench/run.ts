@@ -403,7 +403,7 @@ async function main(): Promise<Results> {
       const e = endpoints(app, undefined, cookie, data, `${process.pid}-pglite`);
       results.pglite = {
         scale: pgliteScale,
-        how: "`npm start` with DATABASE_URL unset (PGlite in the run script's process, pool 8), data loaded through its socket",
+        how: "`npm start` with DATABASE_URL unset (PGlite in the run script's process, the app's pool at its embedded default), data loaded through its socket",
         data: dataSummary(data),
         loadSeconds: data.loadMs / 1000,
         listSessions: toPair((await series([{ label: "listSessions app (PGlite)", endpoint: e.listSessions.app }]))[0]!),

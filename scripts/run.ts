@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
+import { EMBEDDED_POOL_MAX, startEmbeddedDb, type EmbeddedDb } from "../src/server/embedded-db";
 import { setUpDatabase } from "../src/server/setup";
 import { seedIfEmpty } from "../src/server/seed";
 import { createDb } from "../src/server/db";
@@ -61,20 +61,39 @@ async function secretIn(dataDir: string): Promise<string> {
   return secret;
 }
 
+/** A whole number from the environment, or the fallback when unset; anything else stops the start. */
+function intEnv(name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a whole number, not "${raw}"`);
+  return value;
+}
+
 let embedded: EmbeddedDb | undefined;
 if (!env.DATABASE_URL) {
   const dataDir = resolve(env.PITCHAT_DATA_DIR ?? "data");
   await mkdir(dataDir, { recursive: true });
+  const maxConnections = intEnv("PITCHAT_DB_MAX_CONNECTIONS", 100);
+  const poolMax = intEnv("DATABASE_POOL_MAX", EMBEDDED_POOL_MAX);
+  if (poolMax < 1 || poolMax > maxConnections) fail(`DATABASE_POOL_MAX (${poolMax}) must be between 1 and PITCHAT_DB_MAX_CONNECTIONS (${maxConnections})`);
   try {
-    embedded = await startEmbeddedDb({ dataDir, port: Number(env.PITCHAT_DB_PORT ?? 0), maxConnections: 8 });
+    embedded = await startEmbeddedDb({
+      dataDir,
+      port: intEnv("PITCHAT_DB_PORT", 0),
+      maxConnections,
+      idleInTransactionTimeoutMs: intEnv("PITCHAT_DB_IDLE_TX_TIMEOUT_MS", 30_000),
+    });
   } catch (error) {
     fail((error as Error).message);
   }
   env.DATABASE_URL = embedded.url;
-  // At most what the socket server accepts; a smaller pool leaves room for other clients (tests, psql).
-  env.DATABASE_POOL_MAX = String(Math.min(Number(env.DATABASE_POOL_MAX) || embedded.maxConnections, embedded.maxConnections));
+  env.DATABASE_POOL_MAX = String(poolMax);
   env.NEXTAUTH_SECRET ??= await secretIn(dataDir);
-  console.log(`Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")}`);
+  console.log(
+    `Embedded database (PGlite) in ${dataDir}, served at ${embedded.url.replace(/\/\/[^@]*@/, "//")} ` +
+      `(up to ${maxConnections} connections; the app's pool: ${poolMax})`,
+  );
 }
 // The sign-in page lists the demo users only where the seed made them: the embedded default.
 if (embedded) env.PITCHAT_EMBEDDED = "1";

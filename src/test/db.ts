@@ -1,13 +1,17 @@
 /**
  * A real, freshly migrated database per test file: an in-memory PGlite by default, or a new
  * database on the PostgreSQL server named by TEST_DATABASE_URL when TEST_DB=postgres.
+ *
+ * PGlite is served exactly as `npm start` serves it: by the embedded database's server on loopback,
+ * reached through the app's own pg pool (`createDb`), so statements from several pool connections
+ * really are in flight at once and queue at the server (`embedded.stats().peakWaiting` says how many).
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "@/server/agents/dispatcher";
 import type { ChatDeps } from "@/server/chat/deps";
 import { createDb, type Db } from "@/server/db";
-import { startEmbeddedDb } from "@/server/embedded-db";
+import { startEmbeddedDb, type EmbeddedDb } from "@/server/embedded-db";
 import { LocalEventBus, type EventBus } from "@/server/events/bus";
 import { setUpDatabase } from "@/server/setup";
 
@@ -15,6 +19,8 @@ export type TestDatabase = {
   db: Db;
   url: string;
   kind: "pglite" | "postgres";
+  /** The embedded database's server (PGlite only): its stats show the overlap a test produced. */
+  embedded?: EmbeddedDb;
   /** SQL statements sent since the last reset (BEGIN and COMMIT included). */
   statements: StatementLog;
   /** The event bus and the dispatcher the test's callers write through (workers not started). */
@@ -67,12 +73,15 @@ function countingClient(log: StatementLog): typeof pg.Client {
   } as unknown as typeof pg.Client;
 }
 
-export async function createTestDatabase(options: { poolMax?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { poolMax?: number; idleInTransactionTimeoutMs?: number } = {},
+): Promise<TestDatabase> {
   const statements = new StatementLog();
   const kind = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
   let url: string;
   let teardown: () => Promise<void>;
   const max = options.poolMax ?? 10;
+  let embedded: EmbeddedDb | undefined;
   if (kind === "postgres") {
     const adminUrl = process.env.TEST_DATABASE_URL;
     if (!adminUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
@@ -91,8 +100,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
       await client.end();
     };
   } else {
-    // The pool, pg-boss's own connections and the set-up's.
-    const embedded = await startEmbeddedDb({ maxConnections: max + 6 });
+    embedded = await startEmbeddedDb({ idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs });
     url = embedded.url;
     teardown = embedded.stop;
   }
@@ -109,6 +117,7 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     db,
     url,
     kind,
+    embedded,
     statements,
     services,
     async startWorkers(settings = {}) {
