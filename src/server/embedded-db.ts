@@ -62,11 +62,20 @@ export async function startEmbeddedDb(options: EmbeddedDbOptions = {}): Promise<
   if (options.dataDir) {
     const dir = resolve(options.dataDir);
     await mkdir(dir, { recursive: true });
+    // The owner refreshes its lock every 2 s; one not refreshed for 10 s is a dead owner's (a crash,
+    // a kill -9), taken over. A restart right after a crash waits for that rather than failing.
+    const lock = { lockfilePath: join(dir, "pglite.lock"), stale: 10_000, update: 2_000 };
     try {
-      releaseLock = await lockfile.lock(dir, { lockfilePath: join(dir, "pglite.lock"), stale: 15_000, update: 5_000 });
+      releaseLock = await lockfile.lock(dir, lock);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirInUseError(dir);
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+      console.log(`The embedded database in ${dir} is locked (another Pit Chat, or one that just stopped): waiting up to 12 s…`);
+      try {
+        releaseLock = await lockfile.lock(dir, { ...lock, retries: { retries: 12, minTimeout: 1_000, maxTimeout: 1_000, factor: 1 } });
+      } catch (retryError) {
+        if ((retryError as NodeJS.ErrnoException).code === "ELOCKED") throw new DataDirInUseError(dir);
+        throw retryError;
+      }
     }
     pglite = new PGlite(join(dir, "pglite"));
   } else {
