@@ -37,3 +37,11 @@ export function getDb(): DbHandle {
   const env = getEnv();
   return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX }));
 }
+
+/**
+ * Options for the app's interactive transactions. Prisma's defaults (2 s to get a connection, 5 s to
+ * finish) turn a burst of sends, queued behind each other on a session's row lock or waiting for a
+ * pooled connection, into errors; these waits are what a busy PostgreSQL should absorb, as plain
+ * statements do in the pool's queue.
+ */
+export const TRANSACTION = { maxWait: 30_000, timeout: 30_000 } as const;

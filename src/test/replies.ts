@@ -1,7 +1,7 @@
 /** A bot's reply stored the way a webhook service's later reply is: through the product's own path. */
 import { randomUUID } from "node:crypto";
 import { storeWholeReply } from "@/server/chat/replies";
-import type { Db } from "@/server/db";
+import { TRANSACTION, type Db } from "@/server/db";
 import type { Message } from "@/shared";
 import { chatDepsFor } from "./db";
 
@@ -24,7 +24,7 @@ export async function storeBotReply(db: Db, reply: Reply): Promise<Message> {
       INSERT INTO "Dispatch" (id, "sessionId", "messageId", "userId", "agentId", status)
       SELECT ${dispatchId}, s.id, ${source.id}, s."userId", ${reply.bot.agentId}, 'waiting' FROM "ChatSession" s WHERE s.id = ${reply.sessionId}`,
     db.$executeRaw`UPDATE "ChatSession" SET "pendingReplies" = "pendingReplies" + 1 WHERE id = ${reply.sessionId}`,
-  ]);
+  ], TRANSACTION);
   const stored = await storeWholeReply(chatDepsFor(db), dispatchId, { content: reply.content, contentType: "markdown" });
   if (!stored) throw new Error("storeBotReply: the reply was not stored");
   return stored.message;

@@ -6,7 +6,7 @@ import type {
   ListMessagesInput, ListMessagesOutput, Message, RetryMessageOutput, SendMessageInput, SendMessageOutput,
 } from "@/shared";
 import { LIMITS } from "@/shared";
-import type { Db } from "../db";
+import { TRANSACTION, type Db } from "../db";
 import { badRequest, notFound, permissionDenied, preconditionFailed } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { sessionBotAccess } from "./bots";
@@ -95,7 +95,7 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
         SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
       if (stored) await deps.queue.enqueue(tx, { dispatchId, sessionId: input.sessionId });
       return stored;
-    });
+    }, TRANSACTION);
   } catch (error) {
     const violated = constraintViolation(error);
     if (violated === "Message_sessionId_clientId_key" && input.clientId) {
@@ -168,7 +168,7 @@ export async function retryMessage(deps: ChatDeps, userId: string, messageId: st
       SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
     if (updated) await deps.queue.enqueue(tx, { dispatchId, sessionId: updated.sessionId });
     return updated;
-  });
+  }, TRANSACTION);
   if (row) {
     deps.events.committed(eventRange(row));
     deps.queue.wake();
