@@ -2,7 +2,8 @@ import { hostname } from "node:os";
 import { fromPrisma, PgBoss, type Job } from "pg-boss";
 import type { ChatDeps } from "../chat/deps";
 import {
-  endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested, type RunningDispatch,
+  endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested, waitingBehind,
+  type RunningDispatch,
 } from "../chat/replies";
 import type { DispatchJob, DispatchQueue, QueueTransaction } from "./queue";
 import { agentFor, historyWindow, type AgentSettings } from "./registry";
@@ -170,6 +171,11 @@ export class Dispatcher implements DispatchQueue {
   }
 
   private async run(job: Job<DispatchData> & { retryCount: number; retryLimit: number }): Promise<void> {
+    // The chat's earlier replies first (bounded, so a stuck one cannot hold this one for good).
+    for (const until = Date.now() + 60_000; Date.now() < until && !this.stopping; ) {
+      if (!(await waitingBehind(this.deps.db, job.data.dispatchId))) break;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
     const d = await startDispatch(this.deps, job.data.dispatchId, RUNNER);
     if (!d) return;
     const controller = new AbortController();

@@ -107,6 +107,21 @@ export async function recordAttemptError(db: Db, dispatchId: string, error: stri
   await db.$executeRaw`UPDATE "Dispatch" SET error = ${error} WHERE id = ${dispatchId}`;
 }
 
+/**
+ * Whether an earlier reply of the same chat is still ahead of this one: running, or queued before
+ * it. pg-boss's per-group limit keeps a chat's jobs apart, but two workers fetching at the same moment
+ * can both pass it; this keeps the replies in the order the messages were sent.
+ */
+export async function waitingBehind(db: Db, dispatchId: string): Promise<boolean> {
+  const [row] = await db.$queryRaw<{ blocked: boolean }[]>`
+    SELECT EXISTS (
+      SELECT 1 FROM "Dispatch" me JOIN "Dispatch" o ON o."sessionId" = me."sessionId" AND o.id <> me.id
+      WHERE me.id = ${dispatchId}
+        AND (o.status = 'running' OR (o.status = 'queued' AND (o."createdAt", o.id) < (me."createdAt", me.id)))
+    ) AS blocked`;
+  return row?.blocked ?? false;
+}
+
 /** The conversation before the user's message, oldest first: what an agent sees as context. */
 export async function historyBefore(db: Db, sessionId: string, seq: number, limit: number): Promise<Message[]> {
   if (limit <= 0) return [];
