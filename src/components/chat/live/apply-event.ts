@@ -3,7 +3,8 @@
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { getQueryKey } from "@trpc/react-query";
 import type { ChatEvent, ChatSession, GetSessionOutput, ListSessionsInput, ListSessionsOutput, Message, SessionListItem } from "@/shared";
-import { LIMITS } from "@/shared";
+// The constant alone: "@/shared" would bring every Zod schema (and Zod) into the chat page.
+import { LIMITS } from "@/shared/limits";
 import { api } from "@/trpc/react";
 import { existingThreadStore } from "../thread/message-store";
 
