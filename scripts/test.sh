@@ -10,7 +10,7 @@ export NEXT_TELEMETRY_DISABLED=1
 # package), whatever the machine's own Node is. Every tool below starts from this PATH.
 node -e 'const major = Number(process.versions.node.split(".")[0]);
   console.log(`Node ${process.version} (${process.execPath})`);
-  if (major < 24) { console.error("Node 24 or newer is required: run this through npm (npm test), which uses the project's own Node"); process.exit(1); }'
+  if (major < 24) { console.error("Node 24 or newer is required: run this through npm (npm test), which puts the Node 24 from node_modules/.bin first on PATH"); process.exit(1); }'
 
 echo "== server tests (vitest: PGlite${TEST_DATABASE_URL:+ and PostgreSQL}) =="
 npx vitest run
