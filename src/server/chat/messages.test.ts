@@ -147,10 +147,10 @@ describe("chat.listMessages", () => {
   });
 
   it("defaults to the newest 50", async () => {
-    const { caller, session } = await userWithSession(t.db);
+    const { caller, session, user } = await userWithSession(t.db);
     await t.db.message.createMany({
       data: Array.from({ length: 60 }, (_, i) => ({
-        sessionId: session.id, seq: i + 1, senderType: "user" as const, senderName: "x", content: `m${i + 1}`, status: "sent" as const,
+        sessionId: session.id, userId: user.id, seq: i + 1, senderType: "user" as const, senderName: "x", content: `m${i + 1}`, status: "sent" as const,
       })),
     });
     await t.db.chatSession.update({ where: { id: session.id }, data: { messageCount: 60 } });

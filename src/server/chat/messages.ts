@@ -76,9 +76,9 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
           RETURNING id, "userId", "messageCount", "botId", "lastActiveAt"
         ),
         m AS (
-          INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
+          INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content,
             "contentType", "replyToId", status, "ackStatus", "clientId", "createdAt", "updatedAt")
-          SELECT ${id}, s.id, s."messageCount", 'user', ${sender.id}, ${sender.name}, s."botId", ${input.content},
+          SELECT ${id}, s.id, s."userId", s."messageCount", 'user', ${sender.id}, ${sender.name}, s."botId", ${input.content},
             ${input.contentType}::"ContentType", ${input.replyTo ?? null}, 'sent', 'pending', ${input.clientId ?? null},
             s."lastActiveAt", s."lastActiveAt"
           FROM s

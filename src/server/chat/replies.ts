@@ -129,9 +129,9 @@ export async function openReply(deps: ChatDeps, d: RunningDispatch, text: string
       RETURNING id, "userId", "messageCount", "lastActiveAt"
     ),
     inserted AS (
-      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+      INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
         "replyToId", status, "ackStatus", "replyStatus", "dispatchId", "createdAt", "updatedAt")
-      SELECT ${id}, s.id, s."messageCount", 'bot', ${bot.id}, ${bot.displayName}, ${bot.id}, ${text}, ${contentType}::"ContentType",
+      SELECT ${id}, s.id, s."userId", s."messageCount", 'bot', ${bot.id}, ${bot.displayName}, ${bot.id}, ${text}, ${contentType}::"ContentType",
         ${d.messageId}, 'sent', 'acked', 'streaming', ${d.id}, s."lastActiveAt", s."lastActiveAt"
       FROM s WHERE NOT EXISTS (SELECT 1 FROM existing)
       RETURNING ${MESSAGE_COLUMNS}
@@ -325,9 +325,9 @@ export async function storeWholeReply(
       RETURNING id
     ),
     r AS (
-      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+      INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
         "replyToId", status, "ackStatus", "replyStatus", "dispatchId", "createdAt", "updatedAt")
-      SELECT ${id}, s.id, s."messageCount", 'bot', ${target.botId}, ${target.botName}, ${target.botId}, ${input.content},
+      SELECT ${id}, s.id, s."userId", s."messageCount", 'bot', ${target.botId}, ${target.botName}, ${target.botId}, ${input.content},
         ${input.contentType}::"ContentType", ${d.messageId}, 'delivered', 'acked', 'done', ${d.id}, s."lastActiveAt", s."lastActiveAt"
       FROM s
       RETURNING ${MESSAGE_COLUMNS}
