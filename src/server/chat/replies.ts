@@ -84,6 +84,8 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
       : null,
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`,
   ]);
+  // Its session was deleted in the moment since: nothing to run.
+  if (!message[0]) return null;
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -94,7 +96,7 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     session: { title: row.sessionTitle, status: row.sessionStatus },
     bot: bot ? { id: bot.id, name: bot.name, displayName: bot.displayName, status: bot.status, agentId: bot.agentId } : null,
     agent: bot?.agent ?? null,
-    message: toMessage(message[0]!),
+    message: toMessage(message[0]),
   };
 }
 

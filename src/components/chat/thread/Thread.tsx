@@ -61,7 +61,7 @@ export function Thread({
   }, []);
 
   const fetchPage = useCallback(
-    (before?: string) => utils.client.chat.listMessages.query({ sessionId, before }),
+    (anchor?: { before: string } | { after: string }) => utils.client.chat.listMessages.query({ sessionId, ...anchor }),
     [utils, sessionId],
   );
   useEffect(() => store.attach(fetchPage), [store, fetchPage]);
