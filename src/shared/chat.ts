@@ -4,6 +4,8 @@ import { AckStatus, ContentType, MessageStatus, ReplyStatus, SenderType, Session
 import { LIMITS } from "./limits";
 import { SafeString } from "./text";
 
+export { SEARCH_MARK } from "./search-mark";
+
 export const ChatSession = z.object({
   id: z.string(),
   title: z.string(),
@@ -185,13 +187,6 @@ export type RegenerateInput = z.input<typeof RegenerateInput>;
 /** The user's last message, handed to the agent again: the new reply follows the old one. */
 export const RegenerateOutput = z.object({ message: Message });
 export type RegenerateOutput = z.infer<typeof RegenerateOutput>;
-
-/**
- * Where a search snippet's highlighted words start and end: control characters that a snippet's
- * text never contains (the server strips them from it), so a client splits on them and renders
- * the runs between as highlighted text, never parsing markup.
- */
-export const SEARCH_MARK = { start: "\u0002", end: "\u0003" } as const;
 
 export const SearchInput = z.strictObject({
   /** Words as in a web search: `"a phrase"`, `or`, `-excluded`; matched as whole words, any case. */

@@ -1,4 +1,5 @@
 import type { ChatEvent, ListMessagesOutput, Message } from "@/shared";
+import { existingThreadStore, registerThreadStore } from "./thread-registry";
 
 /**
  * One session's messages in the browser: keyed, ordered by seq, with the paging state beside them.
@@ -289,20 +290,8 @@ export class ThreadStore {
 }
 
 /** One store per session for the life of the page: coming back to a thread shows it at once. */
-const stores = new Map<string, ThreadStore>();
-
-/** The session's store if a thread of it was opened on this page (live events only update those). */
-export function existingThreadStore(sessionId: string): ThreadStore | undefined {
-  return stores.get(sessionId);
-}
-
 export function threadStore(sessionId: string): ThreadStore {
   // On the server a store lives for one render only: nothing may outlive a request there.
   if (typeof window === "undefined") return new ThreadStore(sessionId);
-  let store = stores.get(sessionId);
-  if (!store) {
-    store = new ThreadStore(sessionId);
-    stores.set(sessionId, store);
-  }
-  return store;
+  return (existingThreadStore(sessionId) as ThreadStore | undefined) ?? registerThreadStore(new ThreadStore(sessionId));
 }
