@@ -96,7 +96,7 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     session: { title: row.sessionTitle, status: row.sessionStatus },
     bot: bot ? { id: bot.id, name: bot.name, displayName: bot.displayName, status: bot.status, agentId: bot.agentId } : null,
     agent: bot?.agent ?? null,
-    message: toMessage(message[0]),
+    message: toMessage(message[0]!),
   };
 }
 
