@@ -138,9 +138,9 @@ async function sendMessage(user: { id: string; name: string }, body: { sessionId
        WHERE id = $3 AND "userId" = $4 AND status <> 'closed'
        RETURNING id, "messageCount", "botId", "lastActiveAt"
      )
-     INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content,
+     INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content,
        "contentType", "replyToId", status, "ackStatus", "clientId", "createdAt", "updatedAt")
-     SELECT $1, s.id, s."messageCount", 'user', $4, $5, s."botId", $2, 'markdown', NULL, 'sent', 'pending', $6,
+     SELECT $1, s.id, $4, s."messageCount", 'user', $4, $5, s."botId", $2, 'markdown', NULL, 'sent', 'pending', $6,
        s."lastActiveAt", s."lastActiveAt"
      FROM s
      RETURNING ${MESSAGE_COLUMNS}`,

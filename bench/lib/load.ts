@@ -113,9 +113,9 @@ export async function loadReferenceData(
     let inserted = 0;
     for (const [from, to] of ranges) {
       const { rowCount } = await client.query(
-        `INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+        `INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
                                 status, "ackStatus", "createdAt", "updatedAt")
-         SELECT 'bench-m' || substr(md5(s.id || '/' || g), 1, 20), s.id, g,
+         SELECT 'bench-m' || substr(md5(s.id || '/' || g), 1, 20), s.id, s."userId", g,
                 (CASE WHEN g % 2 = 1 THEN 'user' ELSE 'bot' END)::"SenderType",
                 CASE WHEN g % 2 = 1 THEN s."userId" ELSE s."botId" END,
                 CASE WHEN g % 2 = 1 THEN u.name ELSE b."displayName" END,

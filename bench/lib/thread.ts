@@ -123,9 +123,9 @@ async function loadThread(url: string, passwordHash: string): Promise<void> {
     // Odd seqs are the reader's: plain text of varied length (every fifth stored as `text`, every
     // thirteenth several lines long); even seqs are the bot's markdown replies, in turn.
     await client.query(
-      `INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+      `INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
                               status, "ackStatus", "createdAt", "updatedAt")
-       SELECT 'bench-thread-m' || g, s.id, g,
+       SELECT 'bench-thread-m' || g, s.id, s."userId", g,
               (CASE WHEN g % 2 = 1 THEN 'user' ELSE 'bot' END)::"SenderType",
               CASE WHEN g % 2 = 1 THEN s."userId" ELSE s."botId" END,
               CASE WHEN g % 2 = 1 THEN 'Bench Reader' ELSE $3 END,

@@ -106,6 +106,7 @@ async function createThread(db: Db, spec: ThreadSpec): Promise<void> {
     const fromUser = seq % 2 === 1;
     return {
       sessionId: session.id,
+      userId: spec.userId,
       seq,
       senderType: fromUser ? "user" : "bot",
       senderId: fromUser ? spec.userId : spec.bot.id,

@@ -4,6 +4,8 @@ import { AckStatus, ContentType, MessageStatus, ReplyStatus, SenderType, Session
 import { LIMITS } from "./limits";
 import { SafeString } from "./text";
 
+export { SEARCH_MARK } from "./search-mark";
+
 export const ChatSession = z.object({
   id: z.string(),
   title: z.string(),
@@ -80,9 +82,14 @@ export const ListSessionsOutput = z.object({
 });
 export type ListSessionsOutput = z.infer<typeof ListSessionsOutput>;
 
+/** A session's title: trimmed, then 1..200 characters. */
+export const SessionTitle = SafeString.trim()
+  .min(1, { message: "Title cannot be blank" })
+  .max(LIMITS.sessionTitle, { message: `At most ${LIMITS.sessionTitle} characters` });
+
 export const CreateSessionInput = z.strictObject({
   botId: Id,
-  title: SafeString.trim().min(1, { message: "Title cannot be blank" }).max(LIMITS.sessionTitle).optional(),
+  title: SessionTitle.optional(),
 });
 export type CreateSessionInput = z.input<typeof CreateSessionInput>;
 
@@ -107,15 +114,31 @@ export type GetSessionOutput = z.infer<typeof GetSessionOutput>;
 
 export const ListMessagesInput = SessionRef.extend({
   limit: z.number().int().min(1).max(LIMITS.listMessages.max).default(LIMITS.listMessages.default),
+  /** The newest `limit` messages before this one (an older page). */
   before: Id.optional(),
+  /** The oldest `limit` messages after this one (a newer page, for a thread opened mid-history). */
+  after: Id.optional(),
+  /** The page around this message (it and about as many older as newer ones): a search result opened. */
+  around: Id.optional(),
+}).superRefine((input, context) => {
+  const given = (["before", "after", "around"] as const).filter((key) => input[key] !== undefined);
+  for (const key of given.slice(1)) {
+    context.addIssue({ code: "custom", path: [key], message: `Give at most one of before, after and around (got ${given.join(" and ")})` });
+  }
 });
 export type ListMessagesInput = z.input<typeof ListMessagesInput>;
 
 export const ListMessagesOutput = z.object({
   /** Oldest first. */
   messages: z.array(Message),
+  /** Older messages exist. */
   hasMore: z.boolean(),
+  /** The `before` of the next older page. */
   nextCursor: z.string().nullable(),
+  /** Newer messages exist (false for the newest page). */
+  hasNewer: z.boolean(),
+  /** The `after` of the next newer page. */
+  newerCursor: z.string().nullable(),
 });
 export type ListMessagesOutput = z.infer<typeof ListMessagesOutput>;
 
@@ -148,6 +171,50 @@ export const RetryMessageInput = z.strictObject({ messageId: Id });
 export type RetryMessageInput = z.input<typeof RetryMessageInput>;
 export const RetryMessageOutput = z.object({ message: Message });
 export type RetryMessageOutput = z.infer<typeof RetryMessageOutput>;
+
+export const RenameSessionInput = SessionRef.extend({ title: SessionTitle });
+export type RenameSessionInput = z.input<typeof RenameSessionInput>;
+export const RenameSessionOutput = z.object({ session: ChatSession });
+export type RenameSessionOutput = z.infer<typeof RenameSessionOutput>;
+
+export const DeleteSessionInput = SessionRef;
+export type DeleteSessionInput = z.input<typeof DeleteSessionInput>;
+export const DeleteSessionOutput = z.object({ sessionId: z.string(), deleted: z.literal(true) });
+export type DeleteSessionOutput = z.infer<typeof DeleteSessionOutput>;
+
+export const RegenerateInput = SessionRef;
+export type RegenerateInput = z.input<typeof RegenerateInput>;
+/** The user's last message, handed to the agent again: the new reply follows the old one. */
+export const RegenerateOutput = z.object({ message: Message });
+export type RegenerateOutput = z.infer<typeof RegenerateOutput>;
+
+export const SearchInput = z.strictObject({
+  /** Words as in a web search: `"a phrase"`, `or`, `-excluded`; matched as whole words, any case. */
+  query: SafeString.trim().min(1, { message: "Type something to search for" }).max(LIMITS.searchQuery),
+  limit: z.number().int().min(1).max(LIMITS.search.max).default(LIMITS.search.default),
+  cursor: SafeString.max(200).nullish(),
+  /** Sent by tRPC's useInfiniteQuery; pages only go forward, so it is accepted and ignored. */
+  direction: z.enum(["forward", "backward"]).optional(),
+});
+export type SearchInput = z.input<typeof SearchInput>;
+
+export const SearchResult = z.object({
+  sessionId: z.string(),
+  sessionTitle: z.string(),
+  bot: BotSummary.nullable(),
+  /** The message that matched; null when the session's title did. */
+  messageId: z.string().nullable(),
+  /** The matching text around the words found, each marked with SEARCH_MARK. */
+  snippet: z.string(),
+  /** Higher is better; only for ordering. */
+  rank: z.number(),
+  /** The message's time, or the session's creation for a title match. */
+  createdAt: z.date(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
+
+export const SearchOutput = z.object({ results: z.array(SearchResult), nextCursor: z.string().nullable() });
+export type SearchOutput = z.infer<typeof SearchOutput>;
 
 export const StopReplyInput = SessionRef;
 export type StopReplyInput = z.input<typeof StopReplyInput>;
@@ -189,3 +256,18 @@ export const ChatEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session.deleted"), sessionId: z.string() }),
 ]);
 export type ChatEvent = z.infer<typeof ChatEvent>;
+
+const isoDate = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+/**
+ * A conversation exported as JSON (GET /api/sessions/{id}/export?format=json): the session and
+ * every message in the API's shapes, dates written as ISO strings. Parsing a file with this schema
+ * gives back exactly what chat.getSession and chat.listMessages return (dates as Date).
+ */
+export const ConversationExport = z.object({
+  session: ChatSession.extend({
+    lastActiveAt: isoDate, createdAt: isoDate, updatedAt: isoDate, closedAt: isoDate.nullable(),
+  }),
+  messages: z.array(Message.extend({ createdAt: isoDate, updatedAt: isoDate })),
+});
+export type ConversationExport = z.output<typeof ConversationExport>;

@@ -11,4 +11,6 @@ export const LIMITS = {
   listSessions: { default: 20, max: 100 },
   listMessages: { default: 50, max: 100 },
   lastMessagePreview: 100,
+  searchQuery: 200,
+  search: { default: 20, max: 50 },
 } as const;

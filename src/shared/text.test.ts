@@ -51,7 +51,7 @@ describe("every string of every input", () => {
   it("has strings to check in every procedure that takes any", () => {
     // Guards the walk itself: if it found nothing, every case below would pass for nothing.
     const named = new Set(cases.map(([name]) => name.split(":")[0]));
-    for (const path of ["auth.register", "bot.list", "chat.listSessions", "chat.createSession", "chat.getSession", "chat.listMessages", "chat.sendMessage", "chat.markRead", "chat.closeSession"]) {
+    for (const path of ["auth.register", "bot.list", "chat.listSessions", "chat.createSession", "chat.getSession", "chat.listMessages", "chat.sendMessage", "chat.markRead", "chat.closeSession", "chat.renameSession", "chat.deleteSession", "chat.regenerate", "chat.search"]) {
       expect(named).toContain(path);
     }
     expect(cases.length).toBeGreaterThanOrEqual(20);

@@ -22,8 +22,15 @@ async function world() {
   // The state an agent's failure leaves (agents.test.ts makes it for real): a message to retry.
   const failed = await a.caller.chat.sendMessage({ sessionId: a.session.id, content: "/fail" });
   await t.db.message.update({ where: { id: failed.message.id }, data: { status: "failed", ackStatus: "failed", error: "agent failed" } });
+  await settleReplies(a.session.id);
   const b = await userWithSession(t.db, "Bob");
   return { a, b, aMessages: [first.message, reply, second.message], failed: failed.message };
+}
+
+/** No agent runs here: ends the session's queued dispatches as agents would, so no reply is in progress. */
+async function settleReplies(sessionId: string) {
+  await t.db.dispatch.updateMany({ where: { sessionId, status: "queued" }, data: { status: "done" } });
+  await t.db.chatSession.update({ where: { id: sessionId }, data: { pendingReplies: 0 } });
 }
 
 type World = typeof w;
@@ -56,6 +63,11 @@ const cases: Record<string, Case> = {
   "chat.markRead": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
   "chat.closeSession": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
   "chat.stopReply": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
+  "chat.renameSession": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id, title: "Renamed by someone" }] },
+  "chat.regenerate": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
+  "chat.deleteSession": { scope: "session", inputs: (w) => [{ sessionId: w.a.session.id }] },
+  // Searches the caller's own chats only (below: never another user's).
+  "chat.search": { scope: "user", inputs: () => [{ query: "secret plans" }, { query: "plans", limit: 1 }] },
   // Names a message, not a session: another user's answers NOT_FOUND 'Message not found'.
   "chat.retryMessage": { scope: "message", inputs: (w) => [{ messageId: w.failed.id }] },
   // Planned: session-scoped when given a sessionId. Runs as soon as the router has it.
@@ -85,9 +97,9 @@ describe("the matrix covers the router", () => {
     expect(stale).toEqual([]);
   });
 
-  it("exempts exactly auth.register, bot.list, chat.listSessions and chat.createSession from ownership", () => {
+  it("exempts exactly auth.register, bot.list, chat.listSessions, chat.createSession and chat.search from ownership", () => {
     const exempt = Object.entries(cases).filter(([, c]) => c.scope !== "session" && c.scope !== "message").map(([path]) => path).sort();
-    expect(exempt).toEqual(["auth.register", "bot.list", "chat.createSession", "chat.listSessions"]);
+    expect(exempt).toEqual(["auth.register", "bot.list", "chat.createSession", "chat.listSessions", "chat.search"]);
   });
 });
 
@@ -168,17 +180,27 @@ describe("another user's session", () => {
   it("works for its owner with the very same inputs (the matrix is not vacuous)", async () => {
     for (const path of sessionPaths()) {
       if (routerProcedures().get(path) === "subscription") continue;
-      // closeSession last: the session must stay open for the others.
-      if (path === "chat.closeSession") continue;
+      // closeSession and deleteSession last: the session must stay open, and there, for the others.
+      if (path === "chat.closeSession" || path === "chat.deleteSession") continue;
+      if (path === "chat.regenerate") await settleReplies(w.a.session.id);
       for (const input of cases[path]!.inputs(w)) {
         await expect(callPath(w.a.caller, path, input), path).resolves.toBeDefined();
       }
     }
     await expect(w.a.caller.chat.closeSession({ sessionId: w.a.session.id })).resolves.toEqual({ sessionId: w.a.session.id, status: "closed" });
+    await expect(w.a.caller.chat.deleteSession({ sessionId: w.a.session.id })).resolves.toEqual({ sessionId: w.a.session.id, deleted: true });
   });
 });
 
 describe("procedures exempt from ownership still see only the caller's own data", () => {
+  it("chat.search never finds another user's titles or messages", async () => {
+    const { session } = await w.a.caller.chat.createSession({ botId: w.a.bot.id, title: "Alice's secret plans" });
+    await w.a.caller.chat.sendMessage({ sessionId: session.id, content: "the secret plans, again" });
+    expect((await w.a.caller.chat.search({ query: "secret plans" })).results.length).toBeGreaterThanOrEqual(2);
+    expect(await w.b.caller.chat.search({ query: "secret plans" })).toEqual({ results: [], nextCursor: null });
+    expect(await w.b.caller.chat.search({ query: "plans or secret or alice" })).toEqual({ results: [], nextCursor: null });
+  });
+
   it("chat.listSessions never lists another user's sessions, even filtered by their bot", async () => {
     for (const input of [undefined, { botId: w.a.bot.id }, { status: "active" as const }, { status: "closed" as const }]) {
       const list = await w.b.caller.chat.listSessions(input);

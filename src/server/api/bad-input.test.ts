@@ -148,6 +148,13 @@ const rows: Row[] = [
   domain("chat.listMessages", "before a message of another session", "BAD_REQUEST", "before must name a message of this session", (w) => ({ sessionId: sid(w), before: w.inOtherSession.id })),
   domain("chat.listMessages", "before another user's message", "BAD_REQUEST", "before must name a message of this session", (w) => ({ sessionId: sid(w), before: w.othersUsers.id })),
   domain("chat.listMessages", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
+  schema("chat.listMessages", "after empty", "after", (w) => ({ sessionId: sid(w), after: "" })),
+  schema("chat.listMessages", "around a number", "around", (w) => ({ sessionId: sid(w), around: 5 })),
+  schema("chat.listMessages", "before and around at once", "around", (w) => ({ sessionId: sid(w), before: w.mine[1]!.id, around: w.mine[0]!.id })),
+  schema("chat.listMessages", "after and around at once", "around", (w) => ({ sessionId: sid(w), after: w.mine[0]!.id, around: w.mine[0]!.id })),
+  domain("chat.listMessages", "after an unknown message", "BAD_REQUEST", "after must name a message of this session", (w) => ({ sessionId: sid(w), after: "no-such-message" })),
+  domain("chat.listMessages", "around a message of another session", "BAD_REQUEST", "around must name a message of this session", (w) => ({ sessionId: sid(w), around: w.inOtherSession.id })),
+  domain("chat.listMessages", "around another user's message", "BAD_REQUEST", "around must name a message of this session", (w) => ({ sessionId: sid(w), around: w.othersUsers.id })),
 
   // chat.sendMessage
   ...notAnObject("chat.sendMessage", (w) => ({ sessionId: sid(w), content: "hi" })),
@@ -197,6 +204,48 @@ const rows: Row[] = [
   schema("chat.stopReply", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
   domain("chat.stopReply", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
 
+  // chat.renameSession
+  ...notAnObject("chat.renameSession", (w) => ({ sessionId: sid(w), title: "New title" })),
+  schema("chat.renameSession", "no title", "title", (w) => ({ sessionId: sid(w) })),
+  schema("chat.renameSession", "title empty", "title", (w) => ({ sessionId: sid(w), title: "" })),
+  schema("chat.renameSession", "title blank", "title", (w) => ({ sessionId: sid(w), title: " \n\t " })),
+  schema("chat.renameSession", "title of 201 characters", "title", (w) => ({ sessionId: sid(w), title: long(201) })),
+  schema("chat.renameSession", "title a number", "title", (w) => ({ sessionId: sid(w), title: 5 })),
+  schema("chat.renameSession", "title null", "title", (w) => ({ sessionId: sid(w), title: null })),
+  schema("chat.renameSession", "sessionId a number", "sessionId", () => ({ sessionId: 5, title: "New title" })),
+  domain("chat.renameSession", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session", title: "New title" })),
+
+  // chat.deleteSession
+  ...notAnObject("chat.deleteSession", (w) => ({ sessionId: sid(w) })),
+  schema("chat.deleteSession", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
+  schema("chat.deleteSession", "sessionId empty", "sessionId", () => ({ sessionId: "" })),
+  schema("chat.deleteSession", "sessionId of 65 characters", "sessionId", () => ({ sessionId: long(65) })),
+  domain("chat.deleteSession", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
+
+  // chat.regenerate
+  ...notAnObject("chat.regenerate", (w) => ({ sessionId: sid(w) })),
+  schema("chat.regenerate", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
+  domain("chat.regenerate", "unknown sessionId", "NOT_FOUND", "Session not found", () => ({ sessionId: "no-such-session" })),
+  // No agent runs in this file: the replies to its messages are still queued.
+  domain("chat.regenerate", "while a reply is in progress", "PRECONDITION_FAILED", "A reply is in progress", (w) => ({ sessionId: sid(w) })),
+
+  // chat.search
+  ...notAnObject("chat.search", () => ({ query: "plans" })),
+  schema("chat.search", "no query", "query", () => ({})),
+  schema("chat.search", "query empty", "query", () => ({ query: "" })),
+  schema("chat.search", "query blank", "query", () => ({ query: " \t " })),
+  schema("chat.search", "query of 201 characters", "query", () => ({ query: long(201) })),
+  schema("chat.search", "query a number", "query", () => ({ query: 5 })),
+  schema("chat.search", "limit 0", "limit", () => ({ query: "x", limit: 0 })),
+  schema("chat.search", "limit 51", "limit", () => ({ query: "x", limit: 51 })),
+  schema("chat.search", "limit 'abc'", "limit", () => ({ query: "x", limit: "abc" })),
+  schema("chat.search", "cursor a number", "cursor", () => ({ query: "x", cursor: 5 })),
+  schema("chat.search", "cursor of 201 characters", "cursor", () => ({ query: "x", cursor: long(201) })),
+  domain("chat.search", "cursor not base64 JSON", "BAD_REQUEST", "Invalid cursor", () => ({ query: "x", cursor: "garbage!" })),
+  domain("chat.search", "cursor with a text rank", "BAD_REQUEST", "Invalid cursor", () => ({ query: "x", cursor: cursor(["1", new Date().toISOString(), "id"]) })),
+  domain("chat.search", "cursor dated year 0", "BAD_REQUEST", "Invalid cursor", () => ({ query: "x", cursor: cursor([1, "0000-01-01T00:00:00.000Z", "id"]) })),
+  domain("chat.search", "cursor with a NUL in its id", "BAD_REQUEST", "Invalid cursor", () => ({ query: "x", cursor: cursor([1, new Date().toISOString(), "a\u0000b"]) })),
+
   // chat.onEvent (planned; these run once the router has it)
   schema("chat.onEvent", "sessionId a number", "sessionId", () => ({ sessionId: 5 })),
   schema("chat.onEvent", "lastEventId a number", "lastEventId", () => ({ lastEventId: 5 })),
@@ -221,6 +270,10 @@ const validInputs: Record<string, (w: World) => Record<string, unknown>> = {
   "chat.onEvent": (w) => ({ sessionId: sid(w), lastEventId: "1" }),
   "chat.retryMessage": (w) => ({ messageId: w.mine[0]!.id }),
   "chat.stopReply": (w) => ({ sessionId: sid(w) }),
+  "chat.renameSession": (w) => ({ sessionId: sid(w), title: "A new title" }),
+  "chat.deleteSession": (w) => ({ sessionId: sid(w) }),
+  "chat.regenerate": (w) => ({ sessionId: sid(w) }),
+  "chat.search": () => ({ query: "plans", limit: 5, cursor: cursor([0.5, new Date().toISOString(), "some-id"]) }),
 };
 
 /**

@@ -1,7 +1,8 @@
+import { createId } from "@paralleldrive/cuid2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
-import { trpcError } from "@/test/trpc";
+import { errorShape, trpcError } from "@/test/trpc";
 import { storeBotReply } from "@/test/replies";
 
 let t: TestDatabase;
@@ -141,16 +142,22 @@ describe("chat.listMessages", () => {
     expect(older.messages.map((m) => m.content)).toEqual(["m2", "m3", "m4"]);
     expect(older.hasMore).toBe(true);
     const oldest = await caller.chat.listMessages({ sessionId: session.id, limit: 3, before: older.nextCursor! });
-    expect(oldest).toEqual({ messages: [expect.objectContaining({ content: "m1", seq: 1 })], hasMore: false, nextCursor: null });
+    expect(oldest).toEqual({
+      messages: [expect.objectContaining({ content: "m1", seq: 1 })], hasMore: false, nextCursor: null, hasNewer: true, newerCursor: ids[0],
+    });
     // Before the first message there is nothing.
-    expect(await caller.chat.listMessages({ sessionId: session.id, before: ids[0]! })).toEqual({ messages: [], hasMore: false, nextCursor: null });
+    expect(await caller.chat.listMessages({ sessionId: session.id, before: ids[0]! })).toEqual({
+      messages: [], hasMore: false, nextCursor: null, hasNewer: false, newerCursor: null,
+    });
+    // The newest page has nothing after it.
+    expect([newest.hasNewer, newest.newerCursor]).toEqual([false, null]);
   });
 
   it("defaults to the newest 50", async () => {
-    const { caller, session } = await userWithSession(t.db);
+    const { caller, session, user } = await userWithSession(t.db);
     await t.db.message.createMany({
       data: Array.from({ length: 60 }, (_, i) => ({
-        sessionId: session.id, seq: i + 1, senderType: "user" as const, senderName: "x", content: `m${i + 1}`, status: "sent" as const,
+        sessionId: session.id, userId: user.id, seq: i + 1, senderType: "user" as const, senderName: "x", content: `m${i + 1}`, status: "sent" as const,
       })),
     });
     await t.db.chatSession.update({ where: { id: session.id }, data: { messageCount: 60 } });
@@ -161,12 +168,80 @@ describe("chat.listMessages", () => {
 
   it("returns an empty page for an empty session", async () => {
     const { caller, session } = await userWithSession(t.db);
-    expect(await caller.chat.listMessages({ sessionId: session.id })).toEqual({ messages: [], hasMore: false, nextCursor: null });
+    expect(await caller.chat.listMessages({ sessionId: session.id })).toEqual({ messages: [], hasMore: false, nextCursor: null, hasNewer: false, newerCursor: null });
   });
 
   it("answers NOT_FOUND 'Session not found' for an unknown session", async () => {
     const { caller } = await userWithSession(t.db);
     const error = await trpcError(caller.chat.listMessages({ sessionId: "no-such-session" }));
     expect([error.code, error.message]).toEqual(["NOT_FOUND", "Session not found"]);
+  });
+});
+
+describe("chat.listMessages after and around a message", () => {
+  /** A session of `count` messages m1 … m<count>, stored directly; returns their ids by seq - 1. */
+  async function thread(count: number) {
+    const { caller, session, user } = await userWithSession(t.db);
+    const ids = Array.from({ length: count }, () => createId());
+    await t.db.message.createMany({
+      data: ids.map((id, i) => ({
+        id, sessionId: session.id, userId: user.id, seq: i + 1, senderType: "user" as const, senderName: "x", content: `m${i + 1}`, status: "sent" as const,
+      })),
+    });
+    await t.db.chatSession.update({ where: { id: session.id }, data: { messageCount: count } });
+    return { caller, session, ids };
+  }
+  const contents = (page: { messages: { content: string }[] }) => page.messages.map((m) => m.content).join(" ");
+
+  it("after: the oldest `limit` newer messages, oldest first, with exact hasNewer and both cursors", async () => {
+    const { caller, session, ids } = await thread(9);
+    const page = await caller.chat.listMessages({ sessionId: session.id, after: ids[2]!, limit: 3 });
+    expect([contents(page), page.hasMore, page.nextCursor, page.hasNewer, page.newerCursor]).toEqual(["m4 m5 m6", true, ids[3], true, ids[5]]);
+    const next = await caller.chat.listMessages({ sessionId: session.id, after: page.newerCursor!, limit: 3 });
+    // Exactly `limit` left: the last page says there is nothing newer.
+    expect([contents(next), next.hasNewer, next.newerCursor]).toEqual(["m7 m8 m9", false, null]);
+    const none = await caller.chat.listMessages({ sessionId: session.id, after: ids[8]!, limit: 3 });
+    expect([contents(none), none.hasNewer]).toEqual(["", false]);
+  });
+
+  it("around: the message with about as many older as newer ones, more of one side where the other runs out", async () => {
+    const { caller, session, ids } = await thread(20);
+    const middle = await caller.chat.listMessages({ sessionId: session.id, around: ids[9]!, limit: 5 });
+    expect([contents(middle), middle.hasMore, middle.nextCursor, middle.hasNewer, middle.newerCursor]).toEqual(["m8 m9 m10 m11 m12", true, ids[7], true, ids[11]]);
+    const nearEnd = await caller.chat.listMessages({ sessionId: session.id, around: ids[18]!, limit: 5 });
+    expect([contents(nearEnd), nearEnd.hasMore, nearEnd.hasNewer]).toEqual(["m16 m17 m18 m19 m20", true, false]);
+    const nearStart = await caller.chat.listMessages({ sessionId: session.id, around: ids[0]!, limit: 5 });
+    expect([contents(nearStart), nearStart.hasMore, nearStart.hasNewer]).toEqual(["m1 m2 m3 m4 m5", false, true]);
+    const whole = await caller.chat.listMessages({ sessionId: session.id, around: ids[5]!, limit: 50 });
+    expect([whole.messages.length, whole.hasMore, whole.hasNewer]).toEqual([20, false, false]);
+  });
+
+  it("pages from around a message to both ends, every message once", async () => {
+    const { caller, session, ids } = await thread(23);
+    const start = await caller.chat.listMessages({ sessionId: session.id, around: ids[11]!, limit: 4 });
+    let seen = start.messages.map((m) => m.seq);
+    for (let cursor = start.nextCursor; cursor; ) {
+      const page = await caller.chat.listMessages({ sessionId: session.id, before: cursor, limit: 4 });
+      seen = [...page.messages.map((m) => m.seq), ...seen];
+      cursor = page.nextCursor;
+    }
+    for (let cursor = start.newerCursor; cursor; ) {
+      const page = await caller.chat.listMessages({ sessionId: session.id, after: cursor, limit: 4 });
+      seen = [...seen, ...page.messages.map((m) => m.seq)];
+      cursor = page.newerCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+  });
+
+  it("refuses an anchor outside the session, and more than one anchor", async () => {
+    const { caller, session, ids } = await thread(3);
+    const other = await thread(1);
+    for (const field of ["after", "around"] as const) {
+      const error = await trpcError(caller.chat.listMessages({ sessionId: session.id, [field]: other.ids[0]! }));
+      expect([error.code, error.message]).toEqual(["BAD_REQUEST", `${field} must name a message of this session`]);
+    }
+    const both = await trpcError(caller.chat.listMessages({ sessionId: session.id, before: ids[2]!, around: ids[1]! }));
+    expect(both.code).toBe("BAD_REQUEST");
+    expect(errorShape(both, "chat.listMessages").data.zodError?.fieldErrors.around).toEqual(["Give at most one of before, after and around (got before and around)"]);
   });
 });

@@ -42,7 +42,7 @@ describe("chat.listMessages paging", () => {
         const ids = Array.from({ length: count }, () => createId());
         await t.db.message.createMany({
           data: ids.map((id, i) => ({
-            id, sessionId: session.id, seq: i + 1, content: `m${i + 1}`,
+            id, sessionId: session.id, userId: user.id, seq: i + 1, content: `m${i + 1}`,
             ...(i % 3 === 2
               ? { senderType: "bot" as const, senderName: "Bot", botId: bots[0]!.id, status: "delivered" as const, ackStatus: "acked" as const }
               : { senderType: "user" as const, senderName: "Tess", senderId: user.id, status: "sent" as const }),

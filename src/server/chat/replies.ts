@@ -87,6 +87,8 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`,
     deps.db.$queryRaw<{ id: string; content: string }[]>`SELECT id, content FROM "Message" WHERE "dispatchId" = ${row.id}`,
   ]);
+  // Its session was deleted in the moment since: nothing to run.
+  if (!message[0]) return null;
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -153,9 +155,9 @@ export async function openReply(deps: ChatDeps, d: RunningDispatch, text: string
       RETURNING id, "userId", "messageCount", "lastActiveAt"
     ),
     inserted AS (
-      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+      INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
         "replyToId", status, "ackStatus", "replyStatus", "dispatchId", "createdAt", "updatedAt")
-      SELECT ${id}, s.id, s."messageCount", 'bot', ${bot.id}, ${bot.displayName}, ${bot.id}, ${text}, ${contentType}::"ContentType",
+      SELECT ${id}, s.id, s."userId", s."messageCount", 'bot', ${bot.id}, ${bot.displayName}, ${bot.id}, ${text}, ${contentType}::"ContentType",
         ${d.messageId}, 'sent', 'acked', 'streaming', ${d.id}, s."lastActiveAt", s."lastActiveAt"
       FROM s WHERE NOT EXISTS (SELECT 1 FROM existing)
       RETURNING ${MESSAGE_COLUMNS}
@@ -349,9 +351,9 @@ export async function storeWholeReply(
       RETURNING id
     ),
     r AS (
-      INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
+      INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", "botId", content, "contentType",
         "replyToId", status, "ackStatus", "replyStatus", "dispatchId", "createdAt", "updatedAt")
-      SELECT ${id}, s.id, s."messageCount", 'bot', ${target.botId}, ${target.botName}, ${target.botId}, ${input.content},
+      SELECT ${id}, s.id, s."userId", s."messageCount", 'bot', ${target.botId}, ${target.botName}, ${target.botId}, ${input.content},
         ${input.contentType}::"ContentType", ${d.messageId}, 'delivered', 'acked', 'done', ${d.id}, s."lastActiveAt", s."lastActiveAt"
       FROM s
       RETURNING ${MESSAGE_COLUMNS}

@@ -6,8 +6,11 @@ import type {
   CreateSessionOutput,
   GetSessionOutput,
   ListSessionsInput,
+  DeleteSessionOutput,
   ListSessionsOutput,
   MarkReadOutput,
+  RenameSessionInput,
+  RenameSessionOutput,
 } from "@/shared";
 import { createId } from "@paralleldrive/cuid2";
 import { Id } from "@/shared";
@@ -170,4 +173,65 @@ export async function closeSession(deps: ChatDeps, userId: string, sessionId: st
   if (!result || result.found === 0) throw notFound("Session");
   deps.events.committed(eventRange(result));
   return { sessionId, status: "closed" };
+}
+
+function toListedSession(row: ListedRow) {
+  return toSession(
+    row,
+    row.botId && row.bot_name
+      ? toBotSummary({ id: row.botId, name: row.bot_name, displayName: row.bot_displayName!, avatar: row.bot_avatar, status: row.bot_status! })
+      : null,
+  );
+}
+
+/**
+ * A new title, in one statement under the session's row lock, announced to every tab
+ * (session.updated). The same title again changes and announces nothing. A closed session may be
+ * renamed: a title is for finding it again.
+ */
+export async function renameSession(deps: ChatDeps, userId: string, input: z.output<typeof RenameSessionInput>): Promise<RenameSessionOutput> {
+  const [row] = await deps.db.$queryRaw<(ListedRow & EventRangeColumns)[]>`
+    WITH owned AS (SELECT id FROM "ChatSession" WHERE id = ${input.sessionId} AND "userId" = ${userId} FOR UPDATE),
+    renamed AS (
+      UPDATE "ChatSession" SET title = ${input.title}, "updatedAt" = ${NOW}
+      WHERE id = (SELECT id FROM owned) AND title IS DISTINCT FROM ${input.title}
+      RETURNING *
+    ),
+    ${appendEvents(Prisma.sql`SELECT "userId" FROM renamed`, [{ type: "session.updated", sessionId: Prisma.sql`SELECT id FROM renamed` }])}
+    SELECT ${SESSION_COLUMNS}, b.name AS "bot_name", b."displayName" AS "bot_displayName", b.avatar AS "bot_avatar",
+      b.status AS "bot_status", ${EVENT_RANGE_COLUMNS}
+    FROM (
+      SELECT * FROM renamed
+      UNION ALL
+      SELECT * FROM "ChatSession" WHERE id = (SELECT id FROM owned) AND NOT EXISTS (SELECT 1 FROM renamed)
+    ) s LEFT JOIN "Bot" b ON b.id = s."botId"`;
+  if (!row) throw notFound("Session");
+  deps.events.committed(eventRange(row));
+  return { session: toListedSession(row) };
+}
+
+/**
+ * Deletes the session with its messages and dispatches, in one statement under its row lock, which
+ * also writes session.deleted to the event log (which has no foreign key to sessions, so the event
+ * outlives them): every tab leaves the thread, and one that reconnects later learns it from the log.
+ * The tally triggers keep the session list's totals exact.
+ *
+ * A reply still running for it ends cleanly: on this instance it is aborted at once; on another,
+ * its agent finds its dispatch gone at its next save or check (within half a second) and stops, and
+ * every statement that would have stored its words finds no session and writes nothing. A job not
+ * started yet finds no dispatch and does nothing.
+ */
+export async function deleteSession(deps: ChatDeps, userId: string, sessionId: string): Promise<DeleteSessionOutput> {
+  const [row] = await deps.db.$queryRaw<({ deleted: number; unfinished: string[] } & EventRangeColumns)[]>`
+    WITH owned AS (SELECT id, "userId" FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId} FOR UPDATE),
+    unfinished AS (
+      SELECT id FROM "Dispatch" WHERE "sessionId" = (SELECT id FROM owned) AND status IN ('queued', 'running', 'waiting')
+    ),
+    ${appendEvents(Prisma.sql`SELECT "userId" FROM owned`, [{ type: "session.deleted", sessionId: Prisma.sql`SELECT id FROM owned` }])},
+    gone AS (DELETE FROM "ChatSession" WHERE id = (SELECT id FROM owned) RETURNING id)
+    SELECT (SELECT count(*)::int FROM gone) AS deleted, ARRAY(SELECT id FROM unfinished) AS unfinished, ${EVENT_RANGE_COLUMNS}`;
+  if (!row || row.deleted === 0) throw notFound("Session");
+  deps.events.committed(eventRange(row));
+  for (const id of row.unfinished) deps.queue.abort(id);
+  return { sessionId, deleted: true };
 }

@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { api } from "@/trpc/react";
-import { existingThreadStore } from "../thread/message-store";
+import { existingThreadStore } from "../thread/thread-registry";
 import { applyEvent } from "./apply-event";
 
 export type Connection = "connecting" | "live" | "reconnecting";

@@ -2,11 +2,11 @@
 
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import { getQueryKey } from "@trpc/react-query";
-import type { ChatEvent, ChatSession, GetSessionOutput, ListSessionsInput, ListSessionsOutput, Message, SessionListItem } from "@/shared";
+import type { ChatEvent, ChatSession, GetSessionOutput, ListSessionsInput, ListSessionsOutput, Message, SearchOutput, SessionListItem } from "@/shared";
 // The constant alone: "@/shared" would bring every Zod schema (and Zod) into the chat page.
 import { LIMITS } from "@/shared/limits";
 import { api } from "@/trpc/react";
-import { existingThreadStore } from "../thread/message-store";
+import { existingThreadStore, forgetThreadStore } from "../thread/thread-registry";
 
 /**
  * Applies one event from chat.onEvent to everything the page holds: the open threads' stores, the
@@ -63,11 +63,34 @@ function patchSession(queryClient: QueryClient, session: ChatSession) {
   }
   // A session this list has not loaded (new, or beyond the pages loaded): ask the server.
   if (missing) void queryClient.invalidateQueries({ queryKey: getQueryKey(api.chat.listSessions) });
+  patchSearches(queryClient, (results) =>
+    results.some((r) => r.sessionId === session.id && r.sessionTitle !== session.title)
+      ? results.map((r) => (r.sessionId === session.id ? { ...r, sessionTitle: session.title } : r))
+      : results,
+  );
 }
 
-function removeSession(queryClient: QueryClient, sessionId: string) {
+/** A deleted session leaves every list, its header's data, its messages and the search results. */
+export function removeSession(queryClient: QueryClient, sessionId: string) {
   queryClient.removeQueries({ queryKey: getQueryKey(api.chat.getSession, { sessionId }, "query") });
+  forgetThreadStore(sessionId);
   patchLists(queryClient, (item) => (item.id === sessionId ? null : item));
+  patchSearches(queryClient, (results) => (results.some((r) => r.sessionId === sessionId) ? results.filter((r) => r.sessionId !== sessionId) : results));
+}
+
+/** Rewrites cached search results; `patch` returns its argument when it changes nothing. */
+function patchSearches(queryClient: QueryClient, patch: (results: SearchOutput["results"]) => SearchOutput["results"]) {
+  queryClient.setQueriesData<InfiniteData<SearchOutput>>({ queryKey: getQueryKey(api.chat.search) }, (data) => {
+    if (!data?.pages) return data;
+    let changed = false;
+    const pages = data.pages.map((page) => {
+      const results = patch(page.results);
+      if (results === page.results) return page;
+      changed = true;
+      return { ...page, results };
+    });
+    return changed ? { ...data, pages } : data;
+  });
 }
 
 function withPreview(item: SessionListItem, message: Message): SessionListItem {

@@ -11,8 +11,12 @@ import type { ThreadMessage, ThreadSnapshot, ThreadStore } from "./message-store
 
 /** Height kept above the first message for "loading earlier messages" or "start of the conversation". */
 const HEADER = 56;
-/** Older messages load when the reader is this close to the top. */
+/** Height kept below the last message for "loading newer messages", when opened mid-history. */
+const FOOTER = 56;
+/** Older messages load when the reader is this close to the top; newer ones this close to the bottom. */
 const LOAD_OLDER_WITHIN = 800;
+/** How long a message opened from a search result stays highlighted. */
+const HIGHLIGHT_MS = 2_500;
 const estimateSize = () => 76;
 /** Rows beyond those mounted whose markdown renders ahead while the reader scrolls towards them. */
 const AHEAD = 12;
@@ -28,6 +32,10 @@ function keepRowsInView(item: VirtualItem, _delta: number, instance: Virtualizer
  * The list is anchored to its end (`anchorTo: "end"`): it opens at the newest message, follows new
  * ones while the reader is at the bottom, and when older pages are prepended the row under the
  * reader's eye keeps its place on screen.
+ *
+ * Opened at a message (a search result), it opens there, highlighted for a moment; if newer
+ * messages exist than those loaded, it loads them as the reader scrolls down (the row in view
+ * keeps its place as they are appended) and follows nothing until the newest is there.
  */
 export function MessageList({
   store,
@@ -35,8 +43,12 @@ export function MessageList({
   botName,
   botAvatar,
   onLoadOlder,
+  onLoadNewer,
+  onJumpToLatest,
   onReply,
   onRetry,
+  onRegenerate,
+  focusMessageId,
   scrollToEndSignal,
 }: {
   store: ThreadStore;
@@ -44,15 +56,23 @@ export function MessageList({
   botName: string;
   botAvatar: string | null;
   onLoadOlder: () => void;
+  onLoadNewer: () => void;
+  /** To the newest message, loading it first when the thread holds only older ones. */
+  onJumpToLatest: () => void;
   onReply: (message: ThreadMessage) => void;
   onRetry: (message: ThreadMessage) => void;
+  /** Given while the last reply may be regenerated; shown under it. */
+  onRegenerate: (() => void) | null;
+  /** The message to open at (a search result), instead of the newest. */
+  focusMessageId: string | null;
   /** Changes when the reader sends a message: back to the bottom, wherever they were. */
   scrollToEndSignal: number;
 }) {
-  const { messages, hasMore, older } = snapshot;
+  const { messages, hasMore, older, hasNewer, newer } = snapshot;
   const scroller = useRef<HTMLDivElement>(null);
   const [opened, setOpened] = useState(false);
   const [awayFromEnd, setAwayFromEnd] = useState(false);
+  const [highlighted, setHighlighted] = useState(focusMessageId);
 
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
@@ -66,9 +86,10 @@ export function MessageList({
     getItemKey,
     overscan: 6,
     paddingStart: HEADER,
-    paddingEnd: 12,
+    paddingEnd: hasNewer ? FOOTER : 12,
     anchorTo: "end",
-    followOnAppend: true,
+    // Mid-history, an appended page is more history, not the newest message to follow.
+    followOnAppend: !hasNewer,
   });
 
   // When a row above the view changes height, move the scroll position with it, so the rows in view
@@ -77,13 +98,25 @@ export function MessageList({
   // virtualiser by default leaves uncompensated while the reader scrolls up.
   virtualizer.shouldAdjustScrollPositionOnItemSizeChange = keepRowsInView;
 
-  // Open at the newest message, once the first page is there.
+  // Open at the newest message (or the one asked for), once the first page is there.
+  const focusIndex = focusMessageId ? messages.findIndex((m) => m.id === focusMessageId) : -1;
   useLayoutEffect(() => {
     if (opened || messages.length === 0) return;
-    virtualizer.scrollToEnd();
+    if (focusIndex >= 0) {
+      atEnd.current = false;
+      virtualizer.scrollToIndex(focusIndex, { align: "center" });
+    } else {
+      virtualizer.scrollToEnd();
+    }
     const frame = requestAnimationFrame(() => setOpened(true));
     return () => cancelAnimationFrame(frame);
-  }, [opened, messages.length, virtualizer]);
+  }, [opened, messages.length, virtualizer, focusIndex]);
+
+  useEffect(() => {
+    if (!highlighted) return;
+    const timer = setTimeout(() => setHighlighted(null), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [highlighted]);
 
   useEffect(() => {
     if (scrollToEndSignal > 0) virtualizer.scrollToEnd();
@@ -99,11 +132,11 @@ export function MessageList({
 
   // A reader at the newest message stays there while it grows: a reply streaming in, a status or
   // error line appearing under the last message.
-  const atEnd = useRef(true);
+  const atEnd = useRef(!focusMessageId);
   const totalSize = virtualizer.getTotalSize();
   useLayoutEffect(() => {
-    if (opened && atEnd.current) virtualizer.scrollToEnd();
-  }, [opened, totalSize, virtualizer]);
+    if (opened && atEnd.current && !hasNewer) virtualizer.scrollToEnd();
+  }, [opened, totalSize, virtualizer, hasNewer]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
@@ -112,13 +145,16 @@ export function MessageList({
     atEnd.current = fromEnd < 48;
     setAwayFromEnd(fromEnd > 600);
     if (opened && el.scrollTop < LOAD_OLDER_WITHIN) onLoadOlder();
-  }, [opened, onLoadOlder]);
+    if (opened && hasNewer && fromEnd < LOAD_OLDER_WITHIN) onLoadNewer();
+  }, [opened, onLoadOlder, onLoadNewer, hasNewer]);
 
-  // A first page too short to scroll cannot be scrolled up: fetch the next one straight away.
+  // A first page too short to scroll cannot be scrolled: fetch the next one straight away.
   useEffect(() => {
     const el = scroller.current;
-    if (opened && el && hasMore && older === "idle" && el.scrollHeight <= el.clientHeight) onLoadOlder();
-  }, [opened, hasMore, older, onLoadOlder, messages.length]);
+    if (!opened || !el || el.scrollHeight > el.clientHeight) return;
+    if (hasMore && older === "idle") onLoadOlder();
+    else if (hasNewer && newer === "idle") onLoadNewer();
+  }, [opened, hasMore, older, hasNewer, newer, onLoadOlder, onLoadNewer, messages.length]);
 
   const items = virtualizer.getVirtualItems();
 
@@ -175,6 +211,7 @@ export function MessageList({
                   ref={virtualizer.measureElement}
                   className="absolute inset-x-0 top-0"
                   style={{ transform: `translateY(${item.start}px)` }}
+                  data-highlighted={message.id === highlighted ? "" : undefined}
                 >
                   <MessageRow
                     message={message}
@@ -184,17 +221,31 @@ export function MessageList({
                     replyTarget={message.senderType === "bot" && previous?.id === message.replyTo ? undefined : replyTargetOf(store, message)}
                     onReply={onReply}
                     onRetry={onRetry}
+                    onRegenerate={item.index === messages.length - 1 ? (onRegenerate ?? undefined) : undefined}
                   />
                 </div>
               );
             })}
           </DeferMarkdown>
+          {hasNewer ? (
+            <div className="absolute inset-x-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ top: totalSize - FOOTER, height: FOOTER }}>
+              {newer === "loading" ? (
+                <span role="status" className="flex items-center gap-2">
+                  <Spinner className="size-3.5" /> Loading newer messages…
+                </span>
+              ) : (
+                <Button variant="ghost" size="sm" onClick={onLoadNewer}>
+                  {newer === "error" ? "Couldn’t load newer messages. Retry" : "Load newer messages"}
+                </Button>
+              )}
+            </div>
+          ) : null}
         </div>
       </div>
-      {awayFromEnd ? (
+      {awayFromEnd || hasNewer ? (
         <button
           type="button"
-          onClick={() => virtualizer.scrollToEnd({ behavior: "smooth" })}
+          onClick={() => (hasNewer ? onJumpToLatest() : virtualizer.scrollToEnd({ behavior: "smooth" }))}
           className="absolute bottom-4 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full border border-zinc-200 bg-white px-3 py-1.5 text-xs font-medium text-zinc-700 shadow-lg hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200"
         >
           <ArrowDownIcon className="size-3.5" /> Jump to latest

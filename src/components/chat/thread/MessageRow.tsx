@@ -1,9 +1,9 @@
 "use client";
 
-import { lazy, memo, Suspense } from "react";
+import { lazy, memo, Suspense, useEffect, useState } from "react";
 import type { MessageStatus } from "@/shared";
 import { Avatar } from "@/components/ui/Avatar";
-import { AlertIcon, CheckIcon, ClockIcon, DoubleCheckIcon, ReplyIcon } from "@/components/ui/icons";
+import { AlertIcon, CheckIcon, ClockIcon, CopyIcon, DoubleCheckIcon, RefreshIcon, ReplyIcon } from "@/components/ui/icons";
 import { fullDateTime, messageTime, plainPreview } from "../format";
 import type { ThreadMessage } from "./message-store";
 
@@ -37,6 +37,7 @@ export const MessageRow = memo(function MessageRow({
   replyTarget,
   onReply,
   onRetry,
+  onRegenerate,
 }: {
   message: ThreadMessage;
   continued: boolean;
@@ -44,6 +45,8 @@ export const MessageRow = memo(function MessageRow({
   replyTarget: ReplyTarget | undefined;
   onReply: (message: ThreadMessage) => void;
   onRetry: (message: ThreadMessage) => void;
+  /** Only for the last reply, while another may be asked for. */
+  onRegenerate?: () => void;
 }) {
   const mine = message.senderType === "user";
   const time = (
@@ -83,6 +86,13 @@ export const MessageRow = memo(function MessageRow({
         {touch ? <span aria-hidden="true">Reply</span> : null}
       </button>
     );
+  const actions = (touch: boolean) =>
+    message.local ? null : (
+      <>
+        {replyButton(touch)}
+        <CopyButton text={message.content} touch={touch} />
+      </>
+    );
 
   return (
     <div
@@ -118,11 +128,11 @@ export const MessageRow = memo(function MessageRow({
               <span aria-hidden="true" data-testid="streaming-caret" className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse rounded-sm bg-zinc-500 dark:bg-zinc-400" />
             ) : null}
           </div>
-          {replyButton(false)}
+          <div className={`flex shrink-0 items-center self-center ${mine ? "flex-row-reverse" : ""} [@media(hover:none)]:hidden`}>{actions(false)}</div>
         </div>
         {mine ? (
           <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-            {replyButton(true)}
+            <span className="hidden items-center gap-1.5 [@media(hover:none)]:flex">{actions(true)}</span>
             {time}
             <StatusMark status={message.status} />
           </div>
@@ -130,7 +140,18 @@ export const MessageRow = memo(function MessageRow({
           <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400">
             {message.replyStatus === "stopped" ? <span data-testid="reply-note">Stopped</span> : null}
             {message.replyStatus === "failed" ? <span data-testid="reply-note">Interrupted: the reply is incomplete</span> : null}
-            <span className="hidden [@media(hover:none)]:flex">{replyButton(true)}</span>
+            <span className="hidden items-center gap-2 [@media(hover:none)]:flex">{actions(true)}</span>
+            {onRegenerate ? (
+              <button
+                type="button"
+                onClick={onRegenerate}
+                title="Ask for another reply to your last message"
+                className="inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+              >
+                <RefreshIcon className="size-3.5" />
+                Regenerate
+              </button>
+            ) : null}
           </div>
         )}
         {mine && message.status === "failed" ? (
@@ -149,6 +170,41 @@ export const MessageRow = memo(function MessageRow({
     </div>
   );
 });
+
+/**
+ * "Copy message": the message's text (its markdown source) to the clipboard, then "Copied" for a
+ * moment, shown and announced (the button's name changes too, as the code block's does).
+ */
+function CopyButton({ text, touch }: { text: string; touch: boolean }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 1500);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        navigator.clipboard.writeText(text).then(
+          () => setCopied(true),
+          // Clipboard refused (no permission, insecure context): nothing to show.
+          () => {},
+        );
+      }}
+      aria-label={copied ? "Copied" : "Copy message"}
+      title="Copy"
+      className={
+        touch
+          ? "inline-flex items-center gap-1 rounded-md px-1 py-0.5 text-xs text-zinc-500 dark:text-zinc-400"
+          : `inline-flex shrink-0 items-center gap-1 rounded-full p-1.5 text-zinc-400 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200 ${copied ? "opacity-100" : "opacity-0"}`
+      }
+    >
+      {copied ? <CheckIcon className={touch ? "size-3.5" : "size-4"} /> : <CopyIcon className={touch ? "size-3.5" : "size-4"} />}
+      {copied ? <span className="text-xs font-medium">Copied</span> : touch ? <span aria-hidden="true">Copy</span> : null}
+    </button>
+  );
+}
 
 function StatusMark({ status }: { status: MessageStatus }) {
   const label = STATUS_LABEL[status];

@@ -33,10 +33,14 @@ export function Thread({
   sessionId,
   initialSession,
   initialPage,
+  focusMessageId = null,
 }: {
   sessionId: string;
   initialSession: GetSessionOutput["session"];
+  /** The newest page, or the page around `focusMessageId`. */
   initialPage: ListMessagesOutput;
+  /** Opened at this message (a search result) rather than at the newest. */
+  focusMessageId?: string | null;
 }) {
   const utils = api.useUtils();
   const patchListed = usePatchListedSession();
@@ -44,7 +48,7 @@ export function Thread({
   const session = api.chat.getSession.useQuery({ sessionId }, { initialData: { session: initialSession } }).data.session;
   const [store] = useState(() => {
     const s = threadStore(sessionId);
-    s.addPage(initialPage, "newest");
+    s.addPage(initialPage, focusMessageId ? "around" : "newest");
     return s;
   });
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
@@ -61,11 +65,15 @@ export function Thread({
   }, []);
 
   const fetchPage = useCallback(
-    (before?: string) => utils.client.chat.listMessages.query({ sessionId, before }),
+    (anchor?: { before: string } | { after: string }) => utils.client.chat.listMessages.query({ sessionId, ...anchor }),
     [utils, sessionId],
   );
   useEffect(() => store.attach(fetchPage), [store, fetchPage]);
   const loadOlder = useCallback(() => void store.loadOlder(fetchPage), [store, fetchPage]);
+  const loadNewer = useCallback(() => void store.loadNewer(fetchPage), [store, fetchPage]);
+  const jumpToLatest = useCallback(() => {
+    void store.loadNewest(fetchPage).then(() => setScrollToEndSignal((n) => n + 1));
+  }, [store, fetchPage]);
 
   const deliver = useCallback(
     async (clientId: string, content: string, replyToId: string | null) => {
@@ -100,8 +108,10 @@ export function Thread({
       setReplyTo(null);
       setScrollToEndSignal((n) => n + 1);
       void deliver(clientId, content, replyTo?.id ?? null);
+      // Sent while reading mid-history: the conversation goes on at its newest message.
+      if (store.getSnapshot().hasNewer) jumpToLatest();
     },
-    [store, replyTo, user, deliver],
+    [store, replyTo, user, deliver, jumpToLatest],
   );
 
   const retry = useCallback(
@@ -118,6 +128,14 @@ export function Thread({
     [deliver, store, utils],
   );
 
+  const regenerateReply = useCallback(() => {
+    setAnnouncement(`Asking ${session.bot?.displayName ?? "the bot"} for another reply`);
+    utils.client.chat.regenerate
+      .mutate({ sessionId })
+      .then(({ message }) => store.upsert([message]))
+      .catch((error: unknown) => setAnnouncement(`Couldn’t regenerate: ${describeError(error)}`));
+  }, [utils, sessionId, store, session.bot?.displayName]);
+
   const reply = useCallback((message: ThreadMessage) => {
     setReplyTo(message);
     composer.current?.focus();
@@ -125,6 +143,11 @@ export function Thread({
   }, []);
 
   const botName = session.bot?.displayName ?? "this bot";
+  const last = snapshot.messages.at(-1);
+  // Another reply to the last message: the last reply has ended, and the bot could take a message now.
+  const canRegenerate =
+    !snapshot.hasNewer && !session.replying && session.status !== "closed" && session.botAccess &&
+    last?.senderType === "bot" && !!last.replyStatus && last.replyStatus !== "streaming";
 
   return (
     <div className="flex h-full min-h-0 flex-col">
@@ -150,8 +173,12 @@ export function Thread({
           botName={botName}
           botAvatar={session.bot?.avatar ?? null}
           onLoadOlder={loadOlder}
+          onLoadNewer={loadNewer}
+          onJumpToLatest={jumpToLatest}
           onReply={reply}
           onRetry={retry}
+          onRegenerate={canRegenerate ? regenerateReply : null}
+          focusMessageId={focusMessageId}
           scrollToEndSignal={scrollToEndSignal}
           />
         </Suspense>

@@ -5,11 +5,15 @@ import { lazy, Suspense, useState } from "react";
 import type { GetSessionOutput } from "@/shared";
 import { Avatar } from "@/components/ui/Avatar";
 import { Button, buttonClass } from "@/components/ui/Button";
-import { BackIcon } from "@/components/ui/icons";
+import { BackIcon, MoreIcon } from "@/components/ui/icons";
 
 /** The confirmation (Radix AlertDialog) loads when first wanted: most visits never close a session. */
 const loadDialog = () => import("./CloseSessionDialog").then((m) => ({ default: m.CloseSessionDialog }));
 const CloseSessionDialog = lazy(loadDialog);
+
+/** The actions menu (Radix DropdownMenu) and its dialogs, likewise: loaded on hover, focus or first use. */
+const loadActions = () => import("./ChatActions").then((m) => ({ default: m.ChatActions }));
+const ChatActions = lazy(loadActions);
 
 type Session = GetSessionOutput["session"];
 
@@ -44,7 +48,41 @@ export function ThreadHeader({ session }: { session: Session }) {
       ) : (
         <CloseSession session={session} />
       )}
+      <ActionsMenu session={session} />
     </header>
+  );
+}
+
+/**
+ * "Chat actions": rename, export, delete. Until the menu's code is wanted this is a plain button of
+ * the same look; the first click loads it and opens it in its place.
+ */
+function ActionsMenu({ session }: { session: Session }) {
+  const [wanted, setWanted] = useState(false);
+  const button = (
+    <Button
+      variant="ghost"
+      size="icon"
+      aria-label="Chat actions"
+      aria-haspopup="menu"
+      aria-expanded={false}
+      className="-mr-1"
+      onPointerEnter={() => void loadActions()}
+      onFocus={() => void loadActions()}
+      onClick={() => setWanted(true)}
+      onKeyDown={(event) => {
+        if (event.key === "ArrowDown") setWanted(true);
+      }}
+    >
+      <MoreIcon className="size-5" />
+    </Button>
+  );
+  return wanted ? (
+    <Suspense fallback={button}>
+      <ChatActions session={session} />
+    </Suspense>
+  ) : (
+    button
   );
 }
 

@@ -1,4 +1,5 @@
 import type { ChatEvent, ListMessagesOutput, Message } from "@/shared";
+import { existingThreadStore, registerThreadStore } from "./thread-registry";
 
 /**
  * One session's messages in the browser: keyed, ordered by seq, with the paging state beside them.
@@ -20,9 +21,18 @@ export type ThreadSnapshot = {
   /** The `before` of the next older page. */
   olderCursor: string | null;
   older: "idle" | "loading" | "error";
+  /**
+   * The thread was opened mid-history (at a search result) and newer messages exist than those
+   * held: they load page by page as the reader scrolls down, and live events for them wait.
+   */
+  hasNewer: boolean;
+  /** The `after` of the next newer page. */
+  newerCursor: string | null;
+  newer: "idle" | "loading" | "error";
 };
 
-type PageFetcher = (before?: string) => Promise<ListMessagesOutput>;
+/** A page of chat.listMessages: the newest (no argument), older than `before`, or newer than `after`. */
+type PageFetcher = (anchor?: { before: string } | { after: string }) => Promise<ListMessagesOutput>;
 
 const keyOf = (m: Pick<Message, "id" | "clientId">) => m.clientId ?? m.id;
 
@@ -35,7 +45,9 @@ export class ThreadStore {
   private refreshing = false;
   /** Whether `byKey` changed since the snapshot's ordered list was built. */
   private changed = false;
-  private snapshot: ThreadSnapshot = { messages: [], phase: "idle", error: null, hasMore: false, olderCursor: null, older: "idle" };
+  private snapshot: ThreadSnapshot = {
+    messages: [], phase: "idle", error: null, hasMore: false, olderCursor: null, older: "idle", hasNewer: false, newerCursor: null, newer: "idle",
+  };
 
   constructor(readonly sessionId: string) {}
 
@@ -64,36 +76,66 @@ export class ThreadStore {
 
   /** Brings the newest page up to date (after a reconnect, or a gap in a reply's text). */
   refresh() {
-    if (!this.fetchPage || this.refreshing) return;
+    // Reading mid-history: the newest page is not on screen; it is fetched when the reader gets there.
+    if (!this.fetchPage || this.refreshing || this.snapshot.hasNewer) return;
     this.refreshing = true;
     void this.loadNewest(this.fetchPage).finally(() => {
       this.refreshing = false;
     });
   }
 
-  /** A page of `chat.listMessages`: older pages move the cursor; the newest page only sets it the first time. */
-  addPage(page: ListMessagesOutput, kind: "newest" | "older") {
+  /**
+   * A page of `chat.listMessages`. Older pages move the older cursor and newer pages the newer one;
+   * the newest page sets the older cursor only the first time (or after a gap), and ends reading
+   * mid-history; a page around a message replaces what was held (the thread opened elsewhere).
+   */
+  addPage(page: ListMessagesOutput, kind: "newest" | "older" | "newer" | "around") {
+    if (kind === "around") {
+      this.dropStored();
+      this.upsertQuiet(page.messages);
+      this.emit({
+        phase: "ready", error: null, hasMore: page.hasMore, olderCursor: page.nextCursor, older: "idle",
+        hasNewer: page.hasNewer, newerCursor: page.newerCursor, newer: "idle",
+      });
+      return;
+    }
+    if (kind === "newer") {
+      this.upsertQuiet(page.messages);
+      this.emit({ hasNewer: page.hasNewer, newerCursor: page.newerCursor, newer: "idle" });
+      return;
+    }
+    const reachedNewest = { hasNewer: false, newerCursor: null, newer: "idle" } as const;
     if (kind === "newest" && this.snapshot.phase === "ready") {
-      // Back on a thread seen before: if the newest page does not reach what we hold, there is a gap; start over.
+      // Back on a thread seen before, or jumping to the newest from mid-history: if the newest page
+      // does not reach what we hold, there is a gap; start over.
       const stored = this.snapshot.messages.filter((m) => !m.local);
       const newestHeld = stored.at(-1)?.seq ?? 0;
       const oldestFetched = page.messages[0]?.seq ?? 0;
       if (oldestFetched > newestHeld + 1) {
-        for (const m of stored) {
-          this.byKey.delete(m.key);
-          this.keyById.delete(m.id);
-        }
-        this.changed = true;
+        this.dropStored();
         this.upsertQuiet(page.messages);
-        this.emit({ hasMore: page.hasMore, olderCursor: page.nextCursor });
+        this.emit({ hasMore: page.hasMore, olderCursor: page.nextCursor, older: "idle", ...reachedNewest });
         return;
       }
       this.upsertQuiet(page.messages);
-      this.emit({});
+      this.emit(reachedNewest);
       return;
     }
     this.upsertQuiet(page.messages);
-    this.emit({ phase: "ready", error: null, hasMore: page.hasMore, olderCursor: page.nextCursor, older: "idle" });
+    this.emit({
+      phase: "ready", error: null, hasMore: page.hasMore, olderCursor: page.nextCursor, older: "idle",
+      ...(kind === "newest" ? reachedNewest : {}),
+    });
+  }
+
+  /** Forgets the stored messages (not the ones still being sent). */
+  private dropStored() {
+    for (const m of this.snapshot.messages) {
+      if (m.local) continue;
+      this.byKey.delete(m.key);
+      this.keyById.delete(m.id);
+    }
+    this.changed = true;
   }
 
   async loadNewest(fetchPage: PageFetcher) {
@@ -110,9 +152,21 @@ export class ThreadStore {
     if (!hasMore || !olderCursor || older === "loading") return;
     this.emit({ older: "loading" });
     try {
-      this.addPage(await fetchPage(olderCursor), "older");
+      this.addPage(await fetchPage({ before: olderCursor }), "older");
     } catch {
       this.emit({ older: "error" });
+    }
+  }
+
+  /** The next newer page, for a thread opened mid-history. */
+  async loadNewer(fetchPage: PageFetcher) {
+    const { hasNewer, newerCursor, newer } = this.snapshot;
+    if (!hasNewer || !newerCursor || newer === "loading") return;
+    this.emit({ newer: "loading" });
+    try {
+      this.addPage(await fetchPage({ after: newerCursor }), "newer");
+    } catch {
+      this.emit({ newer: "error" });
     }
   }
 
@@ -178,6 +232,8 @@ export class ThreadStore {
     switch (event.type) {
       case "message.created":
       case "message.updated":
+        // Reading mid-history, a message beyond those held comes with the newer pages, in its place.
+        if (this.snapshot.hasNewer && !this.get(event.message.id) && !this.byKey.has(keyOf(event.message))) return;
         this.upsert([event.message]);
         return;
       case "message.delta": {
@@ -234,20 +290,8 @@ export class ThreadStore {
 }
 
 /** One store per session for the life of the page: coming back to a thread shows it at once. */
-const stores = new Map<string, ThreadStore>();
-
-/** The session's store if a thread of it was opened on this page (live events only update those). */
-export function existingThreadStore(sessionId: string): ThreadStore | undefined {
-  return stores.get(sessionId);
-}
-
 export function threadStore(sessionId: string): ThreadStore {
   // On the server a store lives for one render only: nothing may outlive a request there.
   if (typeof window === "undefined") return new ThreadStore(sessionId);
-  let store = stores.get(sessionId);
-  if (!store) {
-    store = new ThreadStore(sessionId);
-    stores.set(sessionId, store);
-  }
-  return store;
+  return (existingThreadStore(sessionId) as ThreadStore | undefined) ?? registerThreadStore(new ThreadStore(sessionId));
 }

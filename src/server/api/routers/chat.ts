@@ -1,16 +1,18 @@
 import {
-  CloseSessionInput, CloseSessionOutput, CreateSessionInput, CreateSessionOutput, GetSessionInput,
-  GetSessionOutput, ListMessagesInput, ListMessagesOutput, ListSessionsInput, ListSessionsOutput,
-  MarkReadInput, MarkReadOutput, OnEventInput, RetryMessageInput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
+  CloseSessionInput, CloseSessionOutput, CreateSessionInput, CreateSessionOutput, DeleteSessionInput, DeleteSessionOutput,
+  GetSessionInput, GetSessionOutput, ListMessagesInput, ListMessagesOutput, ListSessionsInput, ListSessionsOutput,
+  MarkReadInput, MarkReadOutput, OnEventInput, RegenerateInput, RegenerateOutput, RenameSessionInput, RenameSessionOutput,
+  RetryMessageInput, RetryMessageOutput, SearchInput, SearchOutput, SendMessageInput, SendMessageOutput,
   StopReplyInput, StopReplyOutput,
 } from "@/shared";
-import { listMessages, retryMessage, sendMessage } from "@/server/chat/messages";
+import { listMessages, regenerate, retryMessage, sendMessage } from "@/server/chat/messages";
 import { stopReply } from "@/server/chat/replies";
+import { search } from "@/server/chat/search";
 import { notFound } from "@/server/errors";
 import { userEvents } from "@/server/events/subscription";
 import { isShuttingDown } from "@/server/services";
 import { TRPCError } from "@trpc/server";
-import { closeSession, createSession, getSession, listSessions, markRead } from "@/server/chat/sessions";
+import { closeSession, createSession, deleteSession, getSession, listSessions, markRead, renameSession } from "@/server/chat/sessions";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const chatRouter = createTRPCRouter({
@@ -65,6 +67,30 @@ export const chatRouter = createTRPCRouter({
     .input(StopReplyInput)
     .output(StopReplyOutput)
     .mutation(({ ctx, input }) => stopReply(ctx.chat, ctx.user.id, input.sessionId)),
+
+  renameSession: protectedProcedure
+    .input(RenameSessionInput)
+    .output(RenameSessionOutput)
+    .mutation(({ ctx, input }) => renameSession(ctx.chat, ctx.user.id, input)),
+
+  deleteSession: protectedProcedure
+    .input(DeleteSessionInput)
+    .output(DeleteSessionOutput)
+    .mutation(({ ctx, input }) => deleteSession(ctx.chat, ctx.user.id, input.sessionId)),
+
+  /** The caller's last message answered again: a send as far as the limits go. */
+  regenerate: protectedProcedure
+    .input(RegenerateInput)
+    .output(RegenerateOutput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
+      return regenerate(ctx.chat, ctx.user.id, input.sessionId);
+    }),
+
+  search: protectedProcedure
+    .input(SearchInput)
+    .output(SearchOutput)
+    .query(({ ctx, input }) => search(ctx.db, ctx.user.id, input)),
 
   /** Live updates over SSE: the caller's events (or one session's), resumable after lastEventId. */
   // The check runs before the stream starts, so a refusal is an ordinary error (NOT_FOUND).
