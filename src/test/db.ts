@@ -97,7 +97,8 @@ export async function createTestDatabase(options: { poolMax?: number } = {}): Pr
     teardown = embedded.stop;
   }
   await setUpDatabase(url);
-  const { db } = createDb(url, { max, Client: countingClient(statements) });
+  // As the app runs: prepared statements on PostgreSQL (src/server/db.ts), never on the embedded database.
+  const { db } = createDb(url, { max, Client: countingClient(statements), prepare: kind === "postgres" });
   const bus = new LocalEventBus(db);
   const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
   let dispatcher = new Dispatcher(createBoss(url, { listen: false, poolMax: 2, supervise: false }), deps, TEST_DISPATCHER_SETTINGS);
