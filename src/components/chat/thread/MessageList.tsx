@@ -69,6 +69,9 @@ export function MessageList({
     paddingEnd: 12,
     anchorTo: "end",
     followOnAppend: true,
+    // It opens at the newest message: the first render already lays out the last rows, not the
+    // first ones followed by a jump to the end (a second render of every row in view).
+    initialOffset: Number.MAX_SAFE_INTEGER,
   });
 
   // When a row above the view changes height, move the scroll position with it, so the rows in view
@@ -173,7 +176,8 @@ export function MessageList({
                   key={item.key}
                   data-index={item.index}
                   ref={virtualizer.measureElement}
-                  className="absolute inset-x-0 top-0"
+                  // Its layout is its own: a row mounted or grown does not lay out the others again.
+                  className="absolute inset-x-0 top-0 [contain:layout_style]"
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
                   <MessageRow
