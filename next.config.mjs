@@ -1,10 +1,4 @@
-/**
- * API responses are data, never documents: nothing may load from them. NextAuth's few HTML pages
- * under /api/auth (error, sign-out confirmation) need only their inline <style> and a form posting
- * back here. Pages get their own policy, with a nonce per request, from src/proxy.ts.
- */
-const API_CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./scripts/security-headers.mjs";
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -19,12 +13,7 @@ const nextConfig = {
     return [
       {
         source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          // frame-ancestors 'none' says the same to browsers that read CSP; this is for those that do not.
-          { key: "X-Frame-Options", value: "DENY" },
-        ],
+        headers: Object.entries(SECURITY_HEADERS).map(([key, value]) => ({ key, value })),
       },
       { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }] },
     ];

@@ -19,6 +19,8 @@
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 import { availableParallelism } from "node:os";
+import compression from "compression";
+import { API_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./security-headers.mjs";
 
 const PEER_ADDRESS_HEADER = "x-pitchat-peer-address";
 
@@ -77,13 +79,33 @@ async function runInstance() {
   const handle = app.getRequestHandler();
   await app.prepare();
 
+  // The API past Next (src/server/api/node-handler.ts, published by src/instrumentation.ts once the
+  // app is up): the same procedures without Next's router and route runtime. Not in development,
+  // where Next recompiles the router; not for a path with a percent sign, which src/proxy.ts must
+  // check first. Next's other work for these paths is done here: its headers, and gzip when asked.
+  const apiHandler = () => (dev ? undefined : globalThis[Symbol.for("pitchat.apiHandler")]);
+  const compress = compression({
+    // Live streams (SSE) are written event by event; tRPC flushes after each one, but a compressor
+    // would still hold back the pings that keep idle streams open through proxies.
+    filter: (req, res) => !String(res.getHeader("content-type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+  });
+  const answersApi = (url) => url.startsWith("/api/trpc/") && !url.split("?", 1)[0].includes("%");
+
   const server = createServer((req, res) => {
     req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
-    handle(req, res).catch((error) => {
+    const failed = (error) => {
       console.error("Request failed:", error);
       if (!res.headersSent) res.statusCode = 500;
       res.end();
-    });
+    };
+    const api = apiHandler();
+    if (api && answersApi(req.url ?? "")) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+      res.setHeader("Content-Security-Policy", API_CONTENT_SECURITY_POLICY);
+      compress(req, res, () => api(req, res).catch(failed));
+      return;
+    }
+    handle(req, res).catch(failed);
   });
   server.listen(port, () => console.log(`Ready on http://localhost:${port} (${dev ? "development" : "production"})`));
 

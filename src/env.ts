@@ -13,6 +13,11 @@ const EnvSchema = z.object({
     .url({ message: "DATABASE_URL must be a postgres:// URL" }),
   /** Pool size per process. The embedded database sets it to its connection limit. */
   DATABASE_POOL_MAX: intFrom(10),
+  /** Prepared statements on PostgreSQL (src/server/db.ts); 0 behind a pooler in transaction mode. */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(["0", "1"], { message: "DATABASE_PREPARED_STATEMENTS must be 0 or 1" })
+    .default("1")
+    .transform((value) => value === "1"),
   NEXTAUTH_SECRET: z.string().min(16, { message: "NEXTAUTH_SECRET must be at least 16 characters" }),
   NEXTAUTH_URL: z.string().url().optional(),
   /**

@@ -23,6 +23,8 @@ export type ReferenceData = {
   middleBeforeId: string;
   /** 16 active sessions of the signed-in user (not the big one) that sends go to. */
   sendSessionIds: string[];
+  /** 16 other users, each with an active session: sends as 16 people send, one each. */
+  senders: { email: string; sessionId: string }[];
   counts: { users: number; sessions: number; userSessions: number; messages: number; bigSession: number };
   loadMs: number;
 };
@@ -177,6 +179,11 @@ export async function loadReferenceData(
        ORDER BY "lastActiveAt" DESC, id DESC LIMIT 16`,
       [sessionId(1)],
     );
+    const { rows: senders } = await client.query<{ userId: string; id: string }>(
+      `SELECT DISTINCT ON (s."userId") s."userId", s.id FROM "ChatSession" s
+       WHERE s."userId" <> 'bench-u001' AND s."userId" LIKE 'bench-u%' AND s.status = 'active'
+       ORDER BY s."userId", s."lastActiveAt" DESC, s.id DESC LIMIT 16`,
+    );
     return {
       scale: options.scale,
       email: "bench-user-1@example.com",
@@ -186,6 +193,7 @@ export async function loadReferenceData(
       bigSessionId: sessionId(1),
       middleBeforeId: middle[0]!.id,
       sendSessionIds: send.map((r) => r.id),
+      senders: senders.map((r) => ({ email: `bench-user-${Number(r.userId.slice("bench-u".length))}@example.com`, sessionId: r.id })),
       counts: { users: c.users, sessions: c.sessions, userSessions: c.userSessions, messages: c.messages, bigSession: c.bigSession },
       loadMs: performance.now() - started,
     };

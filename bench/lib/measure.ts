@@ -5,6 +5,7 @@
  * socket error counts as an error.
  */
 import autocannon from "autocannon";
+import { treeCpuMs } from "./cpu";
 
 export type Endpoint = {
   /** http://127.0.0.1:port */
@@ -14,6 +15,12 @@ export type Endpoint = {
   headers: Record<string, string>;
   /** For POST: a fresh body per request (distinct clientIds and so on). */
   body?: () => string;
+  /** Headers, body (and path) per request, replacing `headers` and `body` (requests of several users). */
+  perRequest?: () => { headers: Record<string, string>; body?: string; path?: string };
+  /** The server's processes (each with its tree): their CPU time per request is reported beside the throughput. */
+  pid?: number | number[];
+  /** The PostgreSQL server's postmaster, when the bench runs it: its CPU per request too. */
+  pgPid?: number;
 };
 
 export type Measurement = {
@@ -28,6 +35,9 @@ export type Measurement = {
   p99: number;
   mean: number;
   max: number;
+  /** CPU milliseconds per completed request: the server's process tree, and PostgreSQL's (NaN when unknown). */
+  cpuMs: number;
+  pgCpuMs: number;
 };
 
 export function percentile(sorted: number[], p: number): number {
@@ -44,6 +54,9 @@ export function median(values: number[]): number {
 }
 
 function run(endpoint: Endpoint, connections: number, seconds: number): Promise<Measurement> {
+  const serverCpu = () => [endpoint.pid ?? []].flat().reduce((sum, pid) => sum + treeCpuMs(pid), 0) || NaN;
+  const cpu0 = serverCpu();
+  const pg0 = treeCpuMs(endpoint.pgPid);
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     let non2xx = 0;
@@ -61,7 +74,11 @@ function run(endpoint: Endpoint, connections: number, seconds: number): Promise<
             method: endpoint.method,
             path: endpoint.path,
             headers: endpoint.headers,
-            ...(endpoint.body ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: endpoint.body!() }) } : {}),
+            ...(endpoint.perRequest
+              ? { setupRequest: (req: autocannon.Request) => ({ ...req, ...endpoint.perRequest!() }) }
+              : endpoint.body
+                ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: endpoint.body!() }) }
+                : {}),
             onResponse: (status: number, body: string) => {
               if ((status < 200 || status > 299) && !firstError) firstError = `${status} ${String(body).slice(0, 300)}`;
             },
@@ -86,6 +103,8 @@ function run(endpoint: Endpoint, connections: number, seconds: number): Promise<
           p99: percentile(latencies, 99),
           mean: latencies.length ? sum / latencies.length : NaN,
           max: latencies[latencies.length - 1] ?? NaN,
+          cpuMs: (serverCpu() - cpu0) / (latencies.length + non2xx),
+          pgCpuMs: (treeCpuMs(endpoint.pgPid) - pg0) / (latencies.length + non2xx),
         });
       },
     );

@@ -16,6 +16,8 @@ export type PgServer = {
   adminUrl: string;
   version: string;
   kind: "throwaway cluster" | "BENCH_DATABASE_URL";
+  /** The postmaster's pid when the bench runs the cluster (its CPU time is reported per request). */
+  pid?: number;
   /** Creates an empty database and returns its URL; dropped at cleanup. */
   createDatabase: (name: string) => Promise<string>;
   stop: () => Promise<void>;
@@ -150,6 +152,7 @@ export async function startPgServer(): Promise<PgServer> {
     adminUrl,
     version: await serverVersion(adminUrl),
     kind: "throwaway cluster",
+    pid: Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]) || undefined,
     createDatabase: databaseHelpers(adminUrl, "bench", false),
     stop: stopCluster,
   };

@@ -30,7 +30,7 @@ export async function countStatements(url: string, data: ReferenceData): Promise
   const { db } = createDb(url, { max: 10, Client: CountingClient as unknown as typeof pg.Client });
   // Sends enqueue their dispatch job as in the app; no worker runs here, so nothing answers them.
   const chat = { db, events: new LocalEventBus(db), queue: undefined as unknown as InstanceType<typeof Dispatcher> };
-  chat.queue = new Dispatcher(createBoss(url, { listen: false, poolMax: 2, supervise: false }), chat, DEFAULT_DISPATCHER_SETTINGS);
+  chat.queue = new Dispatcher(createBoss(url, { poolMax: 2, supervise: false }), chat, DEFAULT_DISPATCHER_SETTINGS);
   await chat.queue.start();
   const caller = createCaller({
     db,

@@ -26,7 +26,7 @@ function peerAddressHeader(): string | null {
   return typeof name === "string" ? name : null;
 }
 
-export function clientIpFrom(headers: Headers, trustedHops = getEnv().TRUSTED_PROXY_HOPS): string {
+export function clientIpFrom(headers: Pick<Headers, "get">, trustedHops = getEnv().TRUSTED_PROXY_HOPS): string {
   const forwardedFor = headers.get("x-forwarded-for");
   const header = peerAddressHeader();
   if (header) return clientAddress(headers.get(header) || "unknown", forwardedFor, trustedHops);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { getEnv } from "@/env";
@@ -10,7 +11,20 @@ export type DbOptions = {
   max?: number;
   /** A pg Client subclass, e.g. one that counts statements in tests and benchmarks. */
   Client?: typeof pg.Client;
+  /**
+   * Named (prepared) statements: PostgreSQL parses and plans each distinct statement once per
+   * connection instead of on every call, which was most of the database's CPU for a page (planning
+   * the hot paths' CTEs costs several times running them). Not on the embedded database, whose
+   * socket server runs every connection in PGlite's one session, where names would collide; not
+   * behind a pooler in transaction mode either (DATABASE_PREPARED_STATEMENTS=0).
+   */
+  prepare?: boolean;
 };
+
+/** A statement's name: its text's digest, so the same SQL is prepared once and never mistaken for another. */
+export function statementName(query: { sql: string }): string {
+  return `p${createHash("sha1").update(query.sql).digest("base64url")}`;
+}
 
 export type DbHandle = { db: Db; pool: pg.Pool };
 
@@ -24,7 +38,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): DbH
   // An idle connection the server drops (a restart, a failover) is an 'error' on the pool, which
   // would end the process if nobody listened; the pool replaces it on next use.
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true, ...(options.prepare ? { statementNameGenerator: statementName } : {}) });
   return { db: new PrismaClient({ adapter }), pool };
 }
 
@@ -35,7 +49,10 @@ const globalForDb = globalThis as unknown as { pitChatDb?: DbHandle };
 /** The app's database, created on first use from the validated environment. */
 export function getDb(): DbHandle {
   const env = getEnv();
-  return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX }));
+  return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, {
+    max: env.DATABASE_POOL_MAX,
+    prepare: !env.PITCHAT_EMBEDDED && env.DATABASE_PREPARED_STATEMENTS,
+  }));
 }
 
 /**

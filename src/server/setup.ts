@@ -12,7 +12,7 @@ export async function setUpDatabase(
 ): Promise<MigrateResult> {
   return migrate(connectionString, {
     whileLocked: async () => {
-      const boss = createBoss(connectionString, { listen: false, poolMax: 1, supervise: false });
+      const boss = createBoss(connectionString, { poolMax: 1, supervise: false });
       await boss.start();
       try {
         await prepareQueues(boss, settings);

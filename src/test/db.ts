@@ -105,10 +105,11 @@ export async function createTestDatabase(
     teardown = embedded.stop;
   }
   await setUpDatabase(url);
-  const { db } = createDb(url, { max, Client: countingClient(statements) });
+  // As the app runs: prepared statements on PostgreSQL (src/server/db.ts), never on the embedded database.
+  const { db } = createDb(url, { max, Client: countingClient(statements), prepare: kind === "postgres" });
   const bus = new LocalEventBus(db);
   const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
-  let dispatcher = new Dispatcher(createBoss(url, { listen: false, poolMax: 2, supervise: false }), deps, TEST_DISPATCHER_SETTINGS);
+  let dispatcher = new Dispatcher(createBoss(url, { poolMax: 2, supervise: false }), deps, TEST_DISPATCHER_SETTINGS);
   deps.queue = dispatcher;
   await dispatcher.start();
   servicesByDb.set(db, deps);
@@ -124,7 +125,7 @@ export async function createTestDatabase(
       // A dispatcher that works, with its own supervisor (heartbeats), replacing the enqueue-only one.
       await dispatcher.stop();
       dispatcher = new Dispatcher(
-        createBoss(url, { listen: kind === "postgres", poolMax: 4, supervise: true }),
+        createBoss(url, { poolMax: 4, supervise: true }),
         deps,
         { ...TEST_DISPATCHER_SETTINGS, ...settings },
       );

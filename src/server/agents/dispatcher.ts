@@ -12,8 +12,11 @@ import { AgentError, type Agent } from "./types";
 /**
  * Drives agents from pg-boss jobs. A job is enqueued in the transaction that stores the user's
  * message (chat/messages.ts) and taken by a worker of any instance:
- * - at once by the instance that stored it (it wakes its own workers after the commit), or by any
- *   instance through pg-boss's LISTEN/NOTIFY on PostgreSQL, or its poll as a backstop;
+ * - at once by the instance that stored it: after the commit it wakes one of its idle workers; when
+ *   all of them are busy, the first to finish fetches again at once, and every worker of every
+ *   instance polls every `pollSeconds`. Not through pg-boss's LISTEN/NOTIFY: pg-boss wakes every
+ *   worker of every instance on every job, so each send cost 8 fetches per instance (on 4 instances,
+ *   13 ms of PostgreSQL CPU a send, more than the send itself), for one job one worker takes;
  * - one at a time per session (a pg-boss group per session), so replies come in the order asked,
  *   each agent seeing the replies before it;
  * - with a heartbeat: a job whose worker died is failed by pg-boss after `heartbeatSeconds` and
@@ -76,16 +79,18 @@ export async function prepareQueues(boss: PgBoss, settings: Pick<DispatcherSetti
     retryDelayMax: 60,
     deadLetter: QUEUES.dead,
     deleteAfterSeconds: 24 * 60 * 60,
-    notify: true,
+    notify: false,
   });
+  // Databases set up before the workers were woken one at a time: no NOTIFY per job (see Dispatcher).
+  if ((await boss.getQueue(QUEUES.dispatch))?.notify) await boss.updateQueue(QUEUES.dispatch, { notify: false });
 }
 
-/** pg-boss's client for this process: workers, maintenance and (on PostgreSQL) its LISTEN connection. */
-export function createBoss(connectionString: string, options: { listen: boolean; poolMax: number; supervise?: boolean }): PgBoss {
+/** pg-boss's client for this process: workers and maintenance (no LISTEN: see Dispatcher). */
+export function createBoss(connectionString: string, options: { poolMax: number; supervise?: boolean }): PgBoss {
   const boss = new PgBoss({
     connectionString,
     max: options.poolMax,
-    useListenNotify: options.listen,
+    useListenNotify: false,
     supervise: options.supervise ?? true,
     // Heartbeats are checked by the supervisor: often, so a dead worker's job moves within seconds.
     superviseIntervalSeconds: 2,
@@ -106,6 +111,8 @@ const RUNNER = `${hostname()}:${process.pid}`;
 
 export class Dispatcher implements DispatchQueue {
   private workerIds: string[] = [];
+  /** Workers running a job now: a wake goes to one of the others. */
+  private busy = new Set<string>();
   /** Dispatches running here, so a Stop on this instance aborts at once. */
   private running = new Map<string, AbortController>();
   private stopping = false;
@@ -129,7 +136,8 @@ export class Dispatcher implements DispatchQueue {
   }
 
   wake(): void {
-    for (const id of this.workerIds) this.boss.notifyWorker(id);
+    const idle = this.workerIds.find((id) => !this.busy.has(id));
+    if (idle) this.boss.notifyWorker(idle);
   }
 
   /** Connects pg-boss (its schema and queues exist: see prepareQueues). Enough for enqueueing. */
@@ -143,13 +151,20 @@ export class Dispatcher implements DispatchQueue {
     // failure) becomes due without one, so the poll stays short on PostgreSQL too.
     const poll = { pollingIntervalSeconds: this.settings.pollSeconds, notifyPollingIntervalSeconds: this.settings.pollSeconds };
     for (let i = 0; i < this.settings.concurrency; i++) {
-      this.workerIds.push(
-        await this.boss.work<DispatchData>(
-          QUEUES.dispatch,
-          { ...poll, includeMetadata: true, groupConcurrency: 1 },
-          async ([job]) => this.run(job as Job<DispatchData> & { retryCount: number; retryLimit: number }),
-        ),
+      let id = "";
+      id = await this.boss.work<DispatchData>(
+        QUEUES.dispatch,
+        { ...poll, includeMetadata: true, groupConcurrency: 1 },
+        async ([job]) => {
+          this.busy.add(id);
+          try {
+            return await this.run(job as Job<DispatchData> & { retryCount: number; retryLimit: number });
+          } finally {
+            this.busy.delete(id);
+          }
+        },
       );
+      this.workerIds.push(id);
     }
     await this.boss.work<DispatchData>(QUEUES.dead, poll, async ([job]) => this.giveUp(job!.data.dispatchId));
     await this.boss.work<DispatchData>(QUEUES.deadline, poll, async ([job]) => this.deadlinePassed(job!.data.dispatchId));

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { serializeOutput } from "./transformer";
+import { isoString, serializeOutput } from "./transformer";
 
 /** Clients decode our output with superjson: the fast path must produce exactly what superjson would. */
 describe("serializeOutput", () => {
@@ -45,5 +45,20 @@ describe("serializeOutput", () => {
     };
     const wire = JSON.parse(JSON.stringify(serializeOutput(page)));
     expect(superjson.deserialize(wire)).toEqual(page);
+  });
+});
+
+describe("isoString", () => {
+  it("equals Date.prototype.toISOString for any date, valid or not, in or out of its fast range", () => {
+    fc.assert(fc.property(fc.date({ noInvalidDate: false }), (d) => {
+      if (Number.isNaN(d.getTime())) return;
+      expect(isoString(d)).toBe(d.toISOString());
+    }), { numRuns: 5000 });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (t) => {
+      expect(isoString(new Date(t))).toBe(new Date(t).toISOString());
+    }), { numRuns: 5000 });
+    for (const t of [0, 999, 86_399_999, 86_400_000, 253_402_300_799_999, 253_402_300_800_000, -1]) {
+      expect(isoString(new Date(t))).toBe(new Date(t).toISOString());
+    }
   });
 });

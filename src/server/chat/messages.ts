@@ -87,12 +87,18 @@ export async function listMessages(db: Db, userId: string, input: z.output<typeo
 
 type Sender = { id: string; name: string };
 
+/** Thrown inside a send's transaction when its statement stored nothing: rolls back the job enqueued before it. */
+class NothingStored extends Error {}
+
 /**
  * Stores the user's message (sent, ack pending) and hands it to the bot's agent, in one transaction:
- * one statement locks the session row while it bumps messageCount and lastActiveAt (the new count is
- * the message's seq, so concurrent sends get 1, 2, 3 … with no gap and no lost count), inserts the
- * message, its Dispatch and their events; then the dispatch job is enqueued in the same transaction,
- * so a message is never stored without its job, nor a job without its message.
+ * the dispatch job is enqueued first (its id is the new Dispatch's, chosen here), then one statement
+ * locks the session row while it bumps messageCount and lastActiveAt (the new count is the message's
+ * seq, so concurrent sends get 1, 2, 3 … with no gap and no lost count), inserts the message, its
+ * Dispatch and their events, and the transaction commits: a message is never stored without its
+ * job, nor a job without its message (a send that stores nothing rolls the job back). In that
+ * order the session's and the user's row locks are held from the storing statement to the commit
+ * only, not across the queue's round trip as well: every write of the user waits on them.
  *
  * A repeated clientId hits the unique (sessionId, clientId) index, the transaction rolls back whole,
  * and the first message is returned. A replyTo outside this session breaks the (replyToId, sessionId)
@@ -106,6 +112,7 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
   let row: (MessageRow & EventRangeColumns) | undefined;
   try {
     row = await deps.db.$transaction(async (tx) => {
+      await deps.queue.enqueue(tx, { dispatchId, sessionId: input.sessionId });
       const [stored] = await tx.$queryRaw<(MessageRow & EventRangeColumns)[]>`
         WITH s AS (
           UPDATE "ChatSession" SET
@@ -135,17 +142,19 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
           { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
         ])}
         SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
-      if (stored) await deps.queue.enqueue(tx, { dispatchId, sessionId: input.sessionId });
+      if (!stored) throw new NothingStored();
       return stored;
     }, TRANSACTION);
   } catch (error) {
-    const violated = constraintViolation(error);
-    if (violated === "Message_sessionId_clientId_key" && input.clientId) {
-      const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
-      if (first) return { message: first, sessionId: input.sessionId };
+    if (!(error instanceof NothingStored)) {
+      const violated = constraintViolation(error);
+      if (violated === "Message_sessionId_clientId_key" && input.clientId) {
+        const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
+        if (first) return { message: first, sessionId: input.sessionId };
+      }
+      if (violated === "Message_replyToId_sessionId_fkey" && input.replyTo) throw badRequest("replyTo must name a message of this session");
+      throw error;
     }
-    if (violated === "Message_replyToId_sessionId_fkey" && input.replyTo) throw badRequest("replyTo must name a message of this session");
-    throw error;
   }
   if (row) {
     deps.events.committed(eventRange(row));
@@ -153,16 +162,16 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
     return { message: toMessage(row), sessionId: input.sessionId };
   }
 
-  // Nothing stored: say why. A retry of a message stored before the session closed, or before the
-  // bot was taken away, still gets it back.
-  const [session] = await deps.db.$queryRaw<{ botAccess: boolean }[]>`
-    SELECT ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess"
-    FROM "ChatSession" s WHERE s.id = ${input.sessionId} AND s."userId" = ${sender.id}`;
+  // Nothing stored: say why, in one statement. A retry of a message stored before the session
+  // closed, or before the bot was taken away, still gets it back.
+  const [session] = await deps.db.$queryRaw<({ botAccess: boolean } & Partial<MessageRow>)[]>`
+    SELECT ${sessionBotAccess(sender.id, Prisma.sql`s`)} AS "botAccess", first.*
+    FROM "ChatSession" s LEFT JOIN LATERAL (
+      SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = s.id AND "clientId" = ${input.clientId ?? null}
+    ) first ON true
+    WHERE s.id = ${input.sessionId} AND s."userId" = ${sender.id}`;
   if (!session) throw notFound("Session");
-  if (input.clientId) {
-    const first = await messageByClientId(deps.db, input.sessionId, input.clientId);
-    if (first) return { message: first, sessionId: input.sessionId };
-  }
+  if (session.id) return { message: toMessage(session as MessageRow), sessionId: input.sessionId };
   if (!session.botAccess) throw permissionDenied();
   throw preconditionFailed("Session is closed");
 }

@@ -118,8 +118,8 @@ describe("statements per chat.sendMessage (budget 5)", () => {
       "sendMessage bot no longer usable (refused)": () => w.caller.chat.sendMessage({ sessionId: w.revoked.id, content: "x", clientId: "x" }),
     };
     for (const [name, call] of Object.entries(calls)) expect(await count(name, call), name).toBeLessThanOrEqual(5);
-    // The plain path is one transaction (BEGIN … COMMIT) of two statements: the message with its
-    // counters, preview, dispatch and events; then its job in the queue.
+    // The plain path is one transaction (BEGIN … COMMIT) of two statements: its job in the queue;
+    // then the message with its counters, preview, dispatch and events.
     expect(observed["sendMessage plain"]).toBe(4);
   });
 });

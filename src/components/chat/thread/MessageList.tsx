@@ -90,6 +90,9 @@ export function MessageList({
     anchorTo: "end",
     // Mid-history, an appended page is more history, not the newest message to follow.
     followOnAppend: !hasNewer,
+    // At the newest message it opens there: the first render already lays out the last rows, not the
+    // first ones followed by a jump to the end (a second render of every row in view).
+    initialOffset: hasNewer ? undefined : Number.MAX_SAFE_INTEGER,
   });
 
   // When a row above the view changes height, move the scroll position with it, so the rows in view
@@ -209,7 +212,8 @@ export function MessageList({
                   key={item.key}
                   data-index={item.index}
                   ref={virtualizer.measureElement}
-                  className="absolute inset-x-0 top-0"
+                  // Its layout is its own: a row mounted or grown does not lay out the others again.
+                  className="absolute inset-x-0 top-0 [contain:layout_style]"
                   style={{ transform: `translateY(${item.start}px)` }}
                   data-highlighted={message.id === highlighted ? "" : undefined}
                 >
