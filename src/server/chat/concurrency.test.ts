@@ -162,8 +162,8 @@ describe("connections that go away or stall mid-transaction", () => {
     await client.query("BEGIN");
     await client.query(`UPDATE "ChatSession" SET "messageCount" = "messageCount" + 1 WHERE id = $1`, [sessionId]);
     await client.query(
-      `INSERT INTO "Message" (id, "sessionId", seq, "senderType", "senderId", "senderName", content, status)
-       SELECT 'held-' || $1, $1, "messageCount", 'user', "userId", 'held', 'uncommitted', 'sent' FROM "ChatSession" WHERE id = $1`,
+      `INSERT INTO "Message" (id, "sessionId", "userId", seq, "senderType", "senderId", "senderName", content, status)
+       SELECT 'held-' || $1, $1, "userId", "messageCount", 'user', "userId", 'held', 'uncommitted', 'sent' FROM "ChatSession" WHERE id = $1`,
       [sessionId],
     );
   }
