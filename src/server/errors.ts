@@ -10,7 +10,23 @@ export type DomainErrorCode =
   | "CONFLICT"
   | "TOO_MANY_REQUESTS";
 
+/** The mark every DomainError carries, the same in every copy of this module (a registered symbol). */
+const DOMAIN_ERROR = Symbol.for("pitchat.DomainError");
+
+/**
+ * One process can hold two copies of this class: Next bundles the routes apart from
+ * src/instrumentation.ts, which serves the API (api/node-handler.ts), and the process-wide services
+ * (the rate limits, the dispatcher) throw the copy of whichever bundle created them. So
+ * `instanceof DomainError` checks the mark, not the prototype: a limit reached is 429 whichever
+ * bundle answers, never a 500.
+ */
 export class DomainError extends Error {
+  readonly [DOMAIN_ERROR] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [DOMAIN_ERROR]?: unknown })[DOMAIN_ERROR] === true;
+  }
+
   constructor(
     readonly code: DomainErrorCode,
     message: string,
