@@ -42,8 +42,9 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     },
   };
 
-  // Live streams (SSE) and streamed batches are written as they come, by tRPC's own adapter.
-  if (/text\/event-stream/.test(req.headers.accept ?? "") || req.headers["trpc-accept"] === "application/jsonl") {
+  // Live streams (SSE) and streamed batches are written as they come, by tRPC's own adapter: asked
+  // for by the headers, or a subscription, which answers a stream whatever the client accepts.
+  if (/text\/event-stream/.test(req.headers.accept ?? "") || req.headers["trpc-accept"] === "application/jsonl" || options.path.split(",").some(isSubscription)) {
     return nodeHTTPRequestHandler({ ...options, req, res });
   }
   // Everything else is one JSON body: written in one go rather than piped chunk by chunk through
@@ -66,6 +67,9 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   for (const [name, value] of response.headers) res.setHeader(name, value);
   res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
 }
+
+const procedures = (appRouter as unknown as { _def: { procedures: Record<string, { _def?: { type?: string } }> } })._def.procedures;
+const isSubscription = (path: string) => procedures[path]?._def?.type === "subscription";
 
 function headerOf(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name.toLowerCase()];
