@@ -77,7 +77,7 @@ export default defineConfig({
     // fuzzer sends one request at a time there (a batch still runs its calls concurrently).
     { name: "chromium", use: { ...devices["Desktop Chrome"] }, metadata: { fuzzConcurrency: 1 } },
     ...(withPostgres
-      ? [{ name: "postgres", testMatch: /(api|fuzz)\.spec\.ts/, use: { baseURL: postgresBaseURL }, metadata: { fuzzConcurrency: 4 } }]
+      ? [{ name: "postgres", testMatch: /[\\/](api|fuzz)\.spec\.ts$/, use: { baseURL: postgresBaseURL }, metadata: { fuzzConcurrency: 4 } }]
       : []),
   ],
   webServer: process.env.E2E_BASE_URL
