@@ -38,12 +38,15 @@ test("Shift+Enter breaks the line; Enter sends", async ({ page }) => {
   await expect(row).toContainText("first line");
 });
 
-test("a send whose answer is lost shows Failed with Retry, and Retry stores it once", async ({ page }) => {
-  await signUpFresh(page, "Remy");
-  await startChat(page);
+test("a send whose answer is lost while the live stream is down shows Failed with Retry, and Retry stores it once", async ({ page }) => {
+  let liveDown = true;
   let loseNext = true;
+  // Installed before the page opens, so the live stream (which would tell the page the message was
+  // stored) stays down: only the answer to the send could, and it is lost.
   await page.route("**/api/trpc/**", async (route) => {
-    if (loseNext && route.request().url().includes("chat.sendMessage")) {
+    const url = route.request().url();
+    if (liveDown && url.includes("chat.onEvent")) return route.abort("connectionrefused");
+    if (loseNext && url.includes("chat.sendMessage")) {
       loseNext = false;
       // The server receives and stores the message; its answer never reaches the browser.
       await route.fetch();
@@ -52,6 +55,8 @@ test("a send whose answer is lost shows Failed with Retry, and Retry stores it o
     }
     await route.fallback();
   });
+  await signUpFresh(page, "Remy");
+  await startChat(page);
   const box = page.getByRole("textbox", { name: "Message" });
   await box.fill("/echo Will this arrive?");
   await page.getByRole("button", { name: "Send" }).click();
@@ -59,12 +64,39 @@ test("a send whose answer is lost shows Failed with Retry, and Retry stores it o
   await expect(row).toHaveAttribute("data-status", "failed");
   await expect(row.getByText("Failed", { exact: true })).toBeVisible();
 
+  // The retry carries the same clientId: the server answers with the message it stored the first time.
   await row.getByRole("button", { name: "Retry" }).click();
   await expect(row).toHaveAttribute("data-status", STORED);
+  liveDown = false;
   await page.reload();
-  // One message (its clientId made the retry find the first), answered once.
-  await expect(page.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo Will this arrive?" })).toHaveCount(1);
+  // One message, answered once.
   await expect(page.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: "Will this arrive?" })).toHaveCount(1);
+  await expect(page.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo Will this arrive?" })).toHaveCount(1);
+});
+
+test("a send whose answer is lost shows as stored, once, when the live stream says it arrived", async ({ page }) => {
+  await signUpFresh(page, "Rory");
+  await startChat(page);
+  let loseNext = true;
+  await page.route("**/api/trpc/**", async (route) => {
+    if (loseNext && route.request().url().includes("chat.sendMessage")) {
+      loseNext = false;
+      await route.fetch();
+      await route.abort("connectionreset");
+      return;
+    }
+    await route.fallback();
+  });
+  await page.getByRole("textbox", { name: "Message" }).fill("/echo Did it arrive?");
+  await page.getByRole("button", { name: "Send" }).click();
+  const mine = page.locator('[data-testid="message"][data-sender="user"]').filter({ hasText: "/echo Did it arrive?" });
+  // The stored message and its reply come over the live stream: no Retry needed, nothing doubled.
+  await expect(page.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: "Did it arrive?" })).toHaveCount(1);
+  await expect(mine).toHaveAttribute("data-status", STORED);
+  await expect(mine).toHaveCount(1);
+  await page.reload();
+  await expect(page.locator('[data-testid="message"][data-sender="bot"]').filter({ hasText: "Did it arrive?" })).toHaveCount(1);
+  await expect(mine).toHaveCount(1);
 });
 
 test("Reply quotes the message it answers", async ({ page }) => {

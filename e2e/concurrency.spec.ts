@@ -37,7 +37,9 @@ async function newSession(request: APIRequestContext): Promise<string> {
   const { bots } = await json<{ bots: { id: string; displayName: string }[] }>(
     await request.get(`/api/trpc/bot.list?input=${input({})}`),
   );
-  const bot = bots.find((b) => b.displayName === "Demo Bot") ?? bots[0]!;
+  // The offline bot: each send goes the whole way (stored, its job dispatched, marked failed with a
+  // reason since the bot is offline) but no reply is added, so the session holds exactly the sends.
+  const bot = bots.find((b) => b.displayName === "Night Owl")!;
   const { session } = await json<{ session: { id: string } }>(
     await request.post("/api/trpc/chat.createSession", { data: { json: { botId: bot.id } } }),
   );

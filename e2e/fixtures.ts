@@ -36,12 +36,18 @@ export async function signUpFresh(page: Page, name = "Tess") {
 
 /** Starts a chat with a bot from the New chat dialog and waits for its thread; returns the session id. */
 export async function startChat(page: Page, botName = "Demo Bot"): Promise<string> {
+  const from = page.url();
   await page.getByRole("button", { name: "New chat" }).click();
   const dialog = page.getByRole("dialog", { name: "New chat" });
   await dialog.getByRole("button", { name: botName, exact: true }).click();
-  await expect(page).toHaveURL(/\/chat\/[^/?#]+$/);
-  await expect(page.getByRole("textbox", { name: "Message" })).toBeEditable();
-  return new URL(page.url()).pathname.split("/").pop()!;
+  // From another thread, the URL already looks like a thread's: wait for the new one.
+  await expect(page).toHaveURL((url) => /^\/chat\/[^/?#]+$/.test(url.pathname) && url.href !== from);
+  const sessionId = new URL(page.url()).pathname.split("/").pop()!;
+  // The new thread's own composer.
+  const box = page.getByTestId("thread").and(page.locator(`[data-session-id="${sessionId}"]`)).getByRole("textbox", { name: "Message" });
+  await expect(box).toHaveAttribute("placeholder", `Message ${botName}`);
+  await expect(box).toBeEditable();
+  return sessionId;
 }
 
 /** A stored message's status: sent, then delivered once the bot's agent took it, then read. */

@@ -150,7 +150,7 @@ export function Thread({
     last?.senderType === "bot" && !!last.replyStatus && last.replyStatus !== "streaming";
 
   return (
-    <div className="flex h-full min-h-0 flex-col">
+    <div className="flex h-full min-h-0 flex-col" data-testid="thread" data-session-id={sessionId}>
       <ThreadHeader session={session} />
       {snapshot.phase === "error" ? (
         <div role="alert" className="m-auto max-w-sm p-6 text-center text-sm">
