@@ -73,9 +73,9 @@ export default defineConfig({
     },
   },
   projects: [
-    // The embedded database's socket server mixes up concurrent connections under load, so the
-    // fuzzer sends one request at a time there (a batch still runs its calls concurrently).
-    { name: "chromium", use: { ...devices["Desktop Chrome"] }, metadata: { fuzzConcurrency: 1 } },
+    // The fuzzer sends 4 requests at a time on both databases: the embedded one is served by our
+    // transaction-aware server (src/server/pglite-server.ts), safe under concurrency.
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, metadata: { fuzzConcurrency: 4 } },
     ...(withPostgres
       ? [{ name: "postgres", testMatch: /[\\/](api|fuzz)\.spec\.ts$/, use: { baseURL: postgresBaseURL }, metadata: { fuzzConcurrency: 4 } }]
       : []),
