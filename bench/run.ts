@@ -22,7 +22,6 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join, relative, resolve } from "node:path";
-import pg from "pg";
 import { hashPassword } from "@/server/auth/password";
 import { migrate } from "@/server/migrations";
 import { measureAgents } from "./lib/agents";
@@ -39,6 +38,7 @@ import { snapshotBuild } from "./lib/snapshot";
 import { cleanupAll, freePort, installExitHandlers, sleep, startChild, tempDir, waitUntil, type Child } from "./lib/procs";
 import { CALLS, kB, ms, ratio, rps, TARGETS, toMarkdown, x, type BudgetRow, type CallName, type Pair, type Results, type TargetName } from "./lib/report";
 import { countStatements } from "./lib/statements";
+import { query as sql } from "../src/test/databases";
 import { measureThread, THREAD_MESSAGES } from "./lib/thread";
 
 const ROOT = process.cwd();
@@ -298,15 +298,6 @@ async function sendCountersConsistent(url: string, data: ReferenceData): Promise
   return rows[0]!.n === 0;
 }
 
-async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Waits until no dispatch job is waiting or running (the app's workers have taken every send's

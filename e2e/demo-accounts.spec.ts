@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { createScratchDatabase } from "../src/test/databases";
 import { startAppServer } from "./app-server";
 import { CAROL, DEMO_PASSWORD } from "./fixtures";
 
@@ -29,26 +29,14 @@ test("with an external PostgreSQL the sign-in page says nothing of demo accounts
   const adminUrl = process.env.TEST_DATABASE_URL;
   test.skip(!adminUrl, "needs TEST_DATABASE_URL (a PostgreSQL server to create a database on)");
   test.setTimeout(180_000);
-  const name = `pitchat_e2e_${randomBytes(6).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl!);
-  url.pathname = `/${name}`;
+  const database = await createScratchDatabase(adminUrl!, "pitchat_e2e");
   const server = await startAppServer(4, {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     NEXTAUTH_SECRET: randomBytes(24).toString("base64url"),
     // The launcher says it starts Next on the embedded default only; make sure nothing leaks in.
     PITCHAT_EMBEDDED: "1",
   }).catch(async (error) => {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
     throw error;
   });
   try {
@@ -58,6 +46,6 @@ test("with an external PostgreSQL the sign-in page says nothing of demo accounts
     expect(await page.content()).not.toContain(DEMO_PASSWORD);
   } finally {
     await server.stop();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 });

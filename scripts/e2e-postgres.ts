@@ -7,32 +7,17 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import pg from "pg";
 import { createDb } from "../src/server/db";
 import { setUpDatabase } from "../src/server/setup";
 import { seedIfEmpty } from "../src/server/seed";
+import { createScratchDatabase } from "../src/test/databases";
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (!adminUrl) {
   console.error("TEST_DATABASE_URL must name a PostgreSQL server");
   process.exit(2);
 }
-const name = `pitchat_e2e_${randomBytes(6).toString("hex")}`;
-
-async function admin(sql: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-await admin(`CREATE DATABASE ${name}`);
-const target = new URL(adminUrl);
-target.pathname = `/${name}`;
-const url = target.toString();
+const { name, url, drop } = await createScratchDatabase(adminUrl, "pitchat_e2e");
 await setUpDatabase(url);
 const { db } = createDb(url, { max: 1 });
 await seedIfEmpty(db);
@@ -53,7 +38,7 @@ async function stop(code: number) {
   stopping = true;
   child.kill("SIGTERM");
   await exited;
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: Error) => console.error(`e2e: could not drop ${name}: ${error.message}`));
+  await drop().catch((error: Error) => console.error(`e2e: could not drop ${name}: ${error.message}`));
   process.exit(code);
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(0));

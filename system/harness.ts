@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTRPCClient, httpLink, httpSubscriptionLink, retryLink, splitLink } from "@trpc/client";
 import { EventSource } from "eventsource";
-import pg from "pg";
+import { createScratchDatabase } from "../src/test/databases";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/api/root";
 import type { ChatEvent } from "@/shared";
@@ -34,34 +34,11 @@ export const postgresUrl = process.env.TEST_DATABASE_URL;
 /** A fresh, empty database on the test PostgreSQL server (dropped by the returned function). */
 export async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!postgresUrl) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `pitchat_system_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  return createScratchDatabase(postgresUrl, "pitchat_system");
 }
 
 /** Runs SQL against a database (to look at rows, as an operator would). */
-export async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { query as sql } from "../src/test/databases";
 
 export type Instance = {
   name: string;

@@ -9,6 +9,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { databaseUrl, dropDatabase, query } from "../../src/test/databases";
 import { freePort, onCleanup } from "./procs";
 
 export type PgServer = {
@@ -47,16 +48,6 @@ function runPg(bin: string, args: string[], options: { sync?: boolean } = {}): s
   return result.stdout;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function serverVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -71,16 +62,10 @@ async function serverVersion(url: string): Promise<string> {
 function databaseHelpers(adminUrl: string, prefix: string, dropAtEnd: boolean) {
   return async (name: string) => {
     const db = `${prefix}_${name}`;
-    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    await adminQuery(adminUrl, `CREATE DATABASE ${db}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${db}`;
-    if (dropAtEnd) onCleanup(
-      `database ${db}`,
-      () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => {}),
-      () => {},
-    );
-    return url.toString();
+    await dropDatabase(adminUrl, db);
+    await query(adminUrl, `CREATE DATABASE ${db}`);
+    if (dropAtEnd) onCleanup(`database ${db}`, () => dropDatabase(adminUrl, db).catch(() => {}), () => {});
+    return databaseUrl(adminUrl, db);
   };
 }
 

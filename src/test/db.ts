@@ -6,7 +6,6 @@
  * reached through the app's own pg pool (`createDb`), so statements from several pool connections
  * really are in flight at once and queue at the server (`embedded.stats().peakWaiting` says how many).
  */
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "@/server/agents/dispatcher";
 import type { ChatDeps } from "@/server/chat/deps";
@@ -14,6 +13,7 @@ import { createDb, type Db } from "@/server/db";
 import { startEmbeddedDb, type EmbeddedDb } from "@/server/embedded-db";
 import { LocalEventBus, type EventBus } from "@/server/events/bus";
 import { setUpDatabase } from "@/server/setup";
+import { createScratchDatabase } from "./databases";
 
 export type TestDatabase = {
   db: Db;
@@ -85,20 +85,7 @@ export async function createTestDatabase(
   if (kind === "postgres") {
     const adminUrl = process.env.TEST_DATABASE_URL;
     if (!adminUrl) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
-    const name = `pitchat_test_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const target = new URL(adminUrl);
-    target.pathname = `/${name}`;
-    url = target.toString();
-    teardown = async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
+    ({ url, drop: teardown } = await createScratchDatabase(adminUrl, "pitchat_test"));
   } else {
     embedded = await startEmbeddedDb({ idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs });
     url = embedded.url;
