@@ -1,6 +1,5 @@
 "use client";
 
-import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import * as Dialog from "@radix-ui/react-dialog";
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
 import { useQueryClient } from "@tanstack/react-query";
@@ -9,6 +8,7 @@ import { useId, useRef, useState } from "react";
 import type { GetSessionOutput } from "@/shared";
 import { LIMITS } from "@/shared/limits";
 import { Button } from "@/components/ui/Button";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { CloseIcon, DownloadIcon, MoreIcon, PencilIcon, TrashIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
 import { api } from "@/trpc/react";
@@ -183,38 +183,20 @@ function DeleteDialog({ session, open, onOpenChange }: { session: Session; open:
   });
   const count = session.messageCount;
   return (
-    <AlertDialog.Root
+    <ConfirmDialog
       open={open}
       onOpenChange={(next) => {
         onOpenChange(next);
         if (!next) remove.reset();
       }}
+      title="Delete this chat?"
+      confirmLabel="Delete chat"
+      pending={remove.isPending}
+      error={remove.isError ? describeError(remove.error) : null}
+      onConfirm={() => remove.mutate({ sessionId: session.id })}
     >
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-zinc-950/40 backdrop-blur-[2px]" />
-        <AlertDialog.Content className="fixed top-1/2 left-1/2 z-50 w-[min(26rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-2xl border border-zinc-200 bg-white p-5 shadow-2xl outline-none data-[state=open]:animate-[dialog-in_180ms_ease-out] dark:border-zinc-800 dark:bg-zinc-900">
-          <AlertDialog.Title className="text-lg font-semibold">Delete this chat?</AlertDialog.Title>
-          <AlertDialog.Description className="mt-2 text-sm text-zinc-600 dark:text-zinc-300">
-            “{session.title}” and its {count === 1 ? "one message" : `${count.toLocaleString()} messages`} will be deleted for good, in every
-            tab and on every device. This can’t be undone.
-          </AlertDialog.Description>
-          {remove.isError ? (
-            <p role="alert" className="mt-3 rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950/60 dark:text-red-200">
-              {describeError(remove.error)}
-            </p>
-          ) : null}
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel asChild>
-              <Button variant="secondary">Cancel</Button>
-            </AlertDialog.Cancel>
-            {/* Not AlertDialog.Action: that would close the dialog before the server has answered. */}
-            <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ sessionId: session.id })}>
-              {remove.isPending ? <Spinner /> : null}
-              Delete chat
-            </Button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+      “{session.title}” and its {count === 1 ? "one message" : `${count.toLocaleString()} messages`} will be deleted for good, in every
+      tab and on every device. This can’t be undone.
+    </ConfirmDialog>
   );
 }
