@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { getEnv } from "@/env";
-import { PrismaClient } from "@/generated/prisma/client";
+import { PrismaClient, type Prisma } from "@/generated/prisma/client";
 
 export type Db = PrismaClient;
 
@@ -39,7 +39,62 @@ export function createDb(connectionString: string, options: DbOptions = {}): DbH
   // would end the process if nobody listened; the pool replaces it on next use.
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, ...(options.prepare ? { statementNameGenerator: statementName } : {}) });
-  return { db: new PrismaClient({ adapter }), pool };
+  const db = new PrismaClient({ adapter });
+  readers.set(db, { pool, prepare: options.prepare ?? false });
+  return { db, pool };
+}
+
+const readers = new WeakMap<Db, { pool: pg.Pool; prepare: boolean }>();
+
+/**
+ * `timestamp` (without time zone) columns hold UTC (every row's time comes from the database's clock
+ * at UTC, `NOW` in chat/dto.ts): read as UTC Dates, as Prisma reads them, not in the process's zone.
+ */
+const TIMESTAMP = 1114;
+const defaultTimestamp = pg.types.getTypeParser(TIMESTAMP);
+const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/;
+const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
+
+/**
+ * "2026-12-03 20:16:28.967" (PostgreSQL's text for timestamp(3)) as that UTC instant: read digit by
+ * digit, for a page carries a hundred of them and parsing them as date strings was a tenth of its
+ * CPU. Anything else (another shape, BC years, infinity) goes the slow way.
+ */
+export function parseUtcTimestamp(text: string): Date {
+  const n = text.length;
+  if (n >= 19 && n <= 26 && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && (n === 19 || text.charCodeAt(19) === 46) && UTC_TIMESTAMP.test(text)) {
+    const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+    if (year >= 1000) {
+      const millis = n > 20 ? digit(text, 20) * 100 + (n > 21 ? digit(text, 21) * 10 : 0) + (n > 22 ? digit(text, 22) : 0) : 0;
+      return new Date(Date.UTC(year, digit(text, 5) * 10 + digit(text, 6) - 1, digit(text, 8) * 10 + digit(text, 9),
+        digit(text, 11) * 10 + digit(text, 12), digit(text, 14) * 10 + digit(text, 15), digit(text, 17) * 10 + digit(text, 18), millis));
+    }
+  }
+  return UTC_TIMESTAMP.test(text) ? new Date(`${text.replace(" ", "T")}Z`) : (defaultTimestamp(text) as Date);
+}
+
+const READ_TYPES = {
+  getTypeParser: ((oid: number, format?: "text") =>
+    oid === TIMESTAMP ? parseUtcTimestamp : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * The rows of one read statement (built with Prisma.sql, values bound as parameters), taken from the
+ * pool under the Prisma client directly. For the hot reads only (a list of sessions, a page of
+ * history): there, Prisma's raw-query path (its request pipeline, the adapter's conversion of every
+ * value, the client's mapping of the result) cost as much CPU as the pg driver and the statement
+ * together (bench/README.md, "Where a request's CPU goes"), and buys nothing a parameterised
+ * statement does not already give. Rows come back as $queryRaw returns them for these statements:
+ * timestamps as UTC Dates, int columns as numbers, enums as strings. Named (prepared) exactly when
+ * Prisma's statements are. A client not made by createDb goes through $queryRaw.
+ */
+export async function readRows<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
+  const reader = readers.get(db);
+  if (!reader) return db.$queryRaw<T[]>(query);
+  const text = query.text;
+  const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
+  const result = await reader.pool.query({ text, values, types: READ_TYPES, ...(reader.prepare ? { name: statementName({ sql: text }) } : {}) });
+  return result.rows as T[];
 }
 
 // One client per process. In development modules are re-evaluated on every change, so the

@@ -6,7 +6,7 @@ import type {
   ListMessagesInput, ListMessagesOutput, Message, RegenerateOutput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
 } from "@/shared";
 import { LIMITS } from "@/shared";
-import { TRANSACTION, type Db } from "../db";
+import { readRows, TRANSACTION, type Db } from "../db";
 import { badRequest, notFound, permissionDenied, preconditionFailed } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { sessionBotAccess } from "./bots";
@@ -42,12 +42,12 @@ export async function listMessages(db: Db, userId: string, input: z.output<typeo
             UNION ALL
             (SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = owned."ownedId" AND seq > owned."anchorSeq" ORDER BY seq LIMIT ${take})`
         : Prisma.sql`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = owned."ownedId" ORDER BY seq DESC LIMIT ${take}`;
-  const rows = await db.$queryRaw<(Partial<MessageRow> & { anchorSeq: number | null })[]>`
+  const rows = await readRows<Partial<MessageRow> & { anchorSeq: number | null }>(db, Prisma.sql`
     WITH owned AS MATERIALIZED (
       SELECT s.id AS "ownedId", ${anchorSeq} AS "anchorSeq" FROM "ChatSession" s
       WHERE s.id = ${input.sessionId} AND s."userId" = ${userId}
     )
-    SELECT owned."anchorSeq", page.* FROM owned LEFT JOIN LATERAL (${page}) page ON true`;
+    SELECT owned."anchorSeq", page.* FROM owned LEFT JOIN LATERAL (${page}) page ON true`);
   if (rows.length === 0) throw notFound("Session");
   if (anchor && rows[0]!.anchorSeq === null) throw badRequest(`${anchorField} must name a message of this session`);
   const found = rows.filter((row): row is MessageRow & { anchorSeq: number | null } => row.id != null).map(toMessage);
