@@ -2,6 +2,7 @@
  * The tRPC base: context type, procedures and error formatting. Routers build on
  * `createTRPCRouter`, `publicProcedure` and `protectedProcedure` from here.
  */
+import { isDeepStrictEqual } from "node:util";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { SessionUser } from "@/server/auth/session";
@@ -61,6 +62,27 @@ const domainErrors = t.middleware(async ({ next }) => {
   }
   return result;
 });
+
+/**
+ * A procedure's output schema (from src/shared), for `.output()`. Outside production (development,
+ * every Vitest call) each answer is parsed by it and must come through unchanged: a key the schema
+ * would strip (a field that should never leave the server), a value it refuses or would coerce, and
+ * the call fails, so the test that reaches a drifting DTO says so. In production the schema is the
+ * answer's type only: the answers are built field by field by the domain's DTO functions
+ * (src/server/chat/dto.ts) from explicit column lists, and parsing them again was the largest item
+ * of a history page's CPU after the database driver (bench/README.md, "Where a request's CPU goes"),
+ * buying nothing the tests have not already checked. Inputs are always parsed.
+ */
+export function outputOf<S extends z.ZodType>(schema: S): (value: unknown) => z.output<S> {
+  if (isProduction) return (value) => value as z.output<S>;
+  return (value) => {
+    const parsed = schema.parse(value);
+    if (!isDeepStrictEqual(parsed, value)) {
+      throw new Error(`The answer differs from its output schema's parse: ${JSON.stringify(value)?.slice(0, 500)}`);
+    }
+    return parsed;
+  };
+}
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,11 +1,11 @@
 import { RegisterInput, RegisterOutput } from "@/shared";
 import { registerUser } from "@/server/auth/users";
-import { createTRPCRouter, publicProcedure } from "../trpc";
+import { createTRPCRouter, outputOf, publicProcedure } from "../trpc";
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure
     .input(RegisterInput)
-    .output(RegisterOutput)
+    .output(outputOf(RegisterOutput))
     .mutation(async ({ ctx, input }) => {
       await ctx.rateLimits.consume("register", `ip:${ctx.clientIp}`);
       return registerUser(ctx.db, input);

@@ -13,32 +13,32 @@ import { userEvents } from "@/server/events/subscription";
 import { isShuttingDown } from "@/server/services";
 import { TRPCError } from "@trpc/server";
 import { closeSession, createSession, deleteSession, getSession, listSessions, markRead, renameSession } from "@/server/chat/sessions";
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, outputOf, protectedProcedure } from "../trpc";
 
 export const chatRouter = createTRPCRouter({
   listSessions: protectedProcedure
     .input(ListSessionsInput)
-    .output(ListSessionsOutput)
+    .output(outputOf(ListSessionsOutput))
     .query(({ ctx, input }) => listSessions(ctx.db, ctx.user.id, input)),
 
   createSession: protectedProcedure
     .input(CreateSessionInput)
-    .output(CreateSessionOutput)
+    .output(outputOf(CreateSessionOutput))
     .mutation(({ ctx, input }) => createSession(ctx.chat, ctx.user.id, input)),
 
   getSession: protectedProcedure
     .input(GetSessionInput)
-    .output(GetSessionOutput)
+    .output(outputOf(GetSessionOutput))
     .query(({ ctx, input }) => getSession(ctx.db, ctx.user.id, input.sessionId)),
 
   listMessages: protectedProcedure
     .input(ListMessagesInput)
-    .output(ListMessagesOutput)
+    .output(outputOf(ListMessagesOutput))
     .query(({ ctx, input }) => listMessages(ctx.db, ctx.user.id, input)),
 
   sendMessage: protectedProcedure
     .input(SendMessageInput)
-    .output(SendMessageOutput)
+    .output(outputOf(SendMessageOutput))
     .mutation(async ({ ctx, input }) => {
       await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
       await ctx.rateLimits.consume("send", `ip:${ctx.clientIp}`);
@@ -47,17 +47,17 @@ export const chatRouter = createTRPCRouter({
 
   markRead: protectedProcedure
     .input(MarkReadInput)
-    .output(MarkReadOutput)
+    .output(outputOf(MarkReadOutput))
     .mutation(({ ctx, input }) => markRead(ctx.chat, ctx.user.id, input.sessionId)),
 
   closeSession: protectedProcedure
     .input(CloseSessionInput)
-    .output(CloseSessionOutput)
+    .output(outputOf(CloseSessionOutput))
     .mutation(({ ctx, input }) => closeSession(ctx.chat, ctx.user.id, input.sessionId)),
 
   retryMessage: protectedProcedure
     .input(RetryMessageInput)
-    .output(RetryMessageOutput)
+    .output(outputOf(RetryMessageOutput))
     .mutation(async ({ ctx, input }) => {
       await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
       return retryMessage(ctx.chat, ctx.user.id, input.messageId);
@@ -65,23 +65,23 @@ export const chatRouter = createTRPCRouter({
 
   stopReply: protectedProcedure
     .input(StopReplyInput)
-    .output(StopReplyOutput)
+    .output(outputOf(StopReplyOutput))
     .mutation(({ ctx, input }) => stopReply(ctx.chat, ctx.user.id, input.sessionId)),
 
   renameSession: protectedProcedure
     .input(RenameSessionInput)
-    .output(RenameSessionOutput)
+    .output(outputOf(RenameSessionOutput))
     .mutation(({ ctx, input }) => renameSession(ctx.chat, ctx.user.id, input)),
 
   deleteSession: protectedProcedure
     .input(DeleteSessionInput)
-    .output(DeleteSessionOutput)
+    .output(outputOf(DeleteSessionOutput))
     .mutation(({ ctx, input }) => deleteSession(ctx.chat, ctx.user.id, input.sessionId)),
 
   /** The caller's last message answered again: a send as far as the limits go. */
   regenerate: protectedProcedure
     .input(RegenerateInput)
-    .output(RegenerateOutput)
+    .output(outputOf(RegenerateOutput))
     .mutation(async ({ ctx, input }) => {
       await ctx.rateLimits.consume("send", `user:${ctx.user.id}`);
       return regenerate(ctx.chat, ctx.user.id, input.sessionId);
@@ -89,7 +89,7 @@ export const chatRouter = createTRPCRouter({
 
   search: protectedProcedure
     .input(SearchInput)
-    .output(SearchOutput)
+    .output(outputOf(SearchOutput))
     .query(({ ctx, input }) => search(ctx.db, ctx.user.id, input)),
 
   /** Live updates over SSE: the caller's events (or one session's), resumable after lastEventId. */
