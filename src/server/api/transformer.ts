@@ -12,33 +12,32 @@ import superjson, { type SuperJSONResult } from "superjson";
 const FALLBACK = Symbol("fallback");
 // superjson refuses these (prototype pollution); the fallback lets it say so.
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+// Keys already found plain (no dot, no backslash, not empty or unsafe): an answer repeats the same
+// few dozen field names in every row, so each is checked once, not once per row.
+const PLAIN_KEYS = new Set<string>();
+const MAX_PLAIN_KEYS = 1_000;
 
 export function serializeOutput(value: unknown): SuperJSONResult {
   if (value === null || typeof value !== "object" || value instanceof Date) return superjson.serialize(value);
   let dates: Record<string, ["Date"]> | null = null;
   const seen = new Set<object>();
-  // The path to the node being walked, joined into superjson's "a.0.b" only where a Date is found.
-  const path: (string | number)[] = [];
 
-  function walk(node: unknown): unknown {
-    if (node === null || typeof node === "string" || typeof node === "boolean") return node;
-    if (typeof node === "number") return Number.isFinite(node) && !Object.is(node, -0) ? node : FALLBACK;
-    if (typeof node !== "object") return FALLBACK;
+  /** A JSON copy of an object or array whose superjson path is `path` ("a.0.b"), or FALLBACK. */
+  function walk(node: object, path: string): unknown {
     if (seen.has(node)) return FALLBACK;
     seen.add(node);
     if (node instanceof Date) {
       if (Number.isNaN(node.getTime())) return FALLBACK;
-      (dates ??= {})[path.join(".")] = ["Date"];
+      (dates ??= {})[path] = ["Date"];
       return isoString(node);
     }
+    const prefix = path === "" ? "" : `${path}.`;
     if (Array.isArray(node)) {
       const out = new Array<unknown>(node.length);
       for (let i = 0; i < node.length; i++) {
-        path.push(i);
-        const item = walk(node[i]);
-        path.pop();
-        if (item === FALLBACK) return FALLBACK;
-        out[i] = item;
+        const item = leaf(node[i]);
+        out[i] = item === OBJECT ? walk(node[i] as object, prefix + i) : item;
+        if (out[i] === FALLBACK) return FALLBACK;
       }
       return out;
     }
@@ -46,19 +45,30 @@ export function serializeOutput(value: unknown): SuperJSONResult {
     if (proto !== Object.prototype && proto !== null) return FALLBACK;
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(node)) {
-      if (key === "" || key.includes(".") || key.includes("\\") || UNSAFE_KEYS.has(key)) return FALLBACK;
-      path.push(key);
-      const item = walk((node as Record<string, unknown>)[key]);
-      path.pop();
-      if (item === FALLBACK) return FALLBACK;
-      out[key] = item;
+      if (!PLAIN_KEYS.has(key)) {
+        if (key === "" || key.includes(".") || key.includes("\\") || UNSAFE_KEYS.has(key)) return FALLBACK;
+        if (PLAIN_KEYS.size < MAX_PLAIN_KEYS) PLAIN_KEYS.add(key);
+      }
+      const child = (node as Record<string, unknown>)[key];
+      const item = leaf(child);
+      out[key] = item === OBJECT ? walk(child as object, prefix + key) : item;
+      if (out[key] === FALLBACK) return FALLBACK;
     }
     return out;
   }
 
-  const json = walk(value);
+  const json = walk(value, "");
   if (json === FALLBACK) return superjson.serialize(value);
   return dates ? ({ json, meta: { values: dates, v: 1 } } as SuperJSONResult) : ({ json } as SuperJSONResult);
+}
+
+const OBJECT = Symbol("object");
+
+/** A JSON leaf as itself; OBJECT for an object or array to walk; FALLBACK for what plain JSON cannot say. */
+function leaf(node: unknown): unknown {
+  if (node === null || typeof node === "string" || typeof node === "boolean") return node;
+  if (typeof node === "number") return Number.isFinite(node) && !Object.is(node, -0) ? node : FALLBACK;
+  return typeof node === "object" ? OBJECT : FALLBACK;
 }
 
 /**
