@@ -175,7 +175,7 @@ export async function startBalancer(backends: { name: string; port: number }[]):
   };
 }
 
-/** The configuration the README's "Running several instances" documents (docs/haproxy.cfg). */
+/** The HAProxy configuration the README's "Running several instances" points to: round robin, readiness checks, SSE-safe time-outs. */
 export function haproxyConfig(port: number, backends: { name: string; port: number }[]): string {
   return `global
     maxconn 4096
