@@ -61,16 +61,14 @@ const digit = (text: string, i: number) => text.charCodeAt(i) - 48;
  * CPU. Anything else (another shape, BC years, infinity) goes the slow way.
  */
 export function parseUtcTimestamp(text: string): Date {
+  if (!UTC_TIMESTAMP.test(text)) return defaultTimestamp(text) as Date;
+  const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+  // Date.UTC reads years 0–99 as 1900–1999: those few go through the string parser.
+  if (year < 1000) return new Date(`${text.replace(" ", "T")}Z`);
   const n = text.length;
-  if (n >= 19 && n <= 26 && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && (n === 19 || text.charCodeAt(19) === 46) && UTC_TIMESTAMP.test(text)) {
-    const year = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
-    if (year >= 1000) {
-      const millis = n > 20 ? digit(text, 20) * 100 + (n > 21 ? digit(text, 21) * 10 : 0) + (n > 22 ? digit(text, 22) : 0) : 0;
-      return new Date(Date.UTC(year, digit(text, 5) * 10 + digit(text, 6) - 1, digit(text, 8) * 10 + digit(text, 9),
-        digit(text, 11) * 10 + digit(text, 12), digit(text, 14) * 10 + digit(text, 15), digit(text, 17) * 10 + digit(text, 18), millis));
-    }
-  }
-  return UTC_TIMESTAMP.test(text) ? new Date(`${text.replace(" ", "T")}Z`) : (defaultTimestamp(text) as Date);
+  const millis = n > 20 ? digit(text, 20) * 100 + (n > 21 ? digit(text, 21) * 10 : 0) + (n > 22 ? digit(text, 22) : 0) : 0;
+  return new Date(Date.UTC(year, digit(text, 5) * 10 + digit(text, 6) - 1, digit(text, 8) * 10 + digit(text, 9),
+    digit(text, 11) * 10 + digit(text, 12), digit(text, 14) * 10 + digit(text, 15), digit(text, 17) * 10 + digit(text, 18), millis));
 }
 
 const READ_TYPES = {
