@@ -12,9 +12,10 @@ import { AgentError, type Agent } from "./types";
 /**
  * Drives agents from pg-boss jobs. A job is enqueued in the transaction that stores the user's
  * message (chat/messages.ts) and taken by a worker of any instance:
- * - at once by the instance that stored it: after the commit it wakes one of its idle workers; when
- *   all of them are busy, the first to finish fetches again at once, and every worker of every
- *   instance polls every `pollSeconds`. Not through pg-boss's LISTEN/NOTIFY: pg-boss wakes every
+ * - at once by the instance that stored it: after the commit it wakes one of its idle workers (in
+ *   turn, so a burst of sends wakes as many workers); a worker that finishes a job fetches the next
+ *   at once, and only a worker whose fetch found nothing waits for a wake or its poll
+ *   (`pollSeconds`, every worker of every instance). Not through pg-boss's LISTEN/NOTIFY: pg-boss wakes every
  *   worker of every instance on every job, so each send cost 8 fetches per instance (on 4 instances,
  *   13 ms of PostgreSQL CPU a send, more than the send itself), for one job one worker takes;
  * - one at a time per session (a pg-boss group per session), so replies come in the order asked,
@@ -113,6 +114,8 @@ export class Dispatcher implements DispatchQueue {
   private workerIds: string[] = [];
   /** Workers running a job now: a wake goes to one of the others. */
   private busy = new Set<string>();
+  /** Where the next wake starts looking for an idle worker. */
+  private nextWake = 0;
   /** Dispatches running here, so a Stop on this instance aborts at once. */
   private running = new Map<string, AbortController>();
   private stopping = false;
@@ -136,8 +139,15 @@ export class Dispatcher implements DispatchQueue {
   }
 
   wake(): void {
-    const idle = this.workerIds.find((id) => !this.busy.has(id));
-    if (idle) this.boss.notifyWorker(idle);
+    // In turn: wakes in quick succession (sends from many users) each reach another idle worker,
+    // instead of all landing on the first one, which would take one job while the rest sleep.
+    const count = this.workerIds.length;
+    for (let i = 0; i < count; i++) {
+      const id = this.workerIds[(this.nextWake + i) % count]!;
+      if (this.busy.has(id)) continue;
+      this.nextWake = (this.nextWake + i + 1) % count;
+      return this.boss.notifyWorker(id);
+    }
   }
 
   /** Connects pg-boss (its schema and queues exist: see prepareQueues). Enough for enqueueing. */
@@ -161,6 +171,9 @@ export class Dispatcher implements DispatchQueue {
             return await this.run(job as Job<DispatchData> & { retryCount: number; retryLimit: number });
           } finally {
             this.busy.delete(id);
+            // Straight on to the next job: pg-boss would otherwise wait out the poll after every
+            // job, so a backlog drained at one job per worker per `pollSeconds` unless sends woke them.
+            this.boss.notifyWorker(id);
           }
         },
       );
@@ -246,8 +259,6 @@ export class Dispatcher implements DispatchQueue {
     } finally {
       this.running.delete(d.id);
       if (typing) this.typing(d, false);
-      // Another message of this session may have waited for this one.
-      this.wake();
     }
   }
 
