@@ -13,16 +13,41 @@ import { waitForReply } from "@/test/agents";
 const POLL_SECONDS = 120;
 
 let t: TestDatabase;
+let working: Promise<unknown> | undefined;
+const startWorkers = () => (working ??= t.startWorkers({ pollSeconds: POLL_SECONDS, concurrency: 3 }));
 beforeAll(async () => {
+  // Sends are only enqueued until a test starts the workers.
   t = await createTestDatabase();
-  await t.startWorkers({ pollSeconds: POLL_SECONDS, concurrency: 3 });
 });
 afterAll(async () => {
   await t?.close();
 });
 
 describe("a backlog of messages", () => {
+  it("whose sends overlapped is answered without waiting for the bound", { timeout: 60_000 }, async () => {
+    // Two sends of a chat whose transactions overlapped: the one that started first stored its
+    // message second. pg-boss orders jobs by their transaction's start, so it hands out the job of
+    // the chat's second message first; as if so, here, with the two jobs' times swapped.
+    const { caller, session } = await userWithSession(t.db);
+    const first = (await caller.chat.sendMessage({ sessionId: session.id, content: "/echo first" })).message;
+    const second = (await caller.chat.sendMessage({ sessionId: session.id, content: "/echo second" })).message;
+    const jobs = await t.db.$queryRaw<{ id: string }[]>`
+      SELECT j.id::text FROM pgboss.job j JOIN "Dispatch" d ON d.id = j.id::text WHERE d."sessionId" = ${session.id} ORDER BY d."createdAt"`;
+    expect(jobs).toHaveLength(2);
+    await t.db.$executeRaw`
+      UPDATE pgboss.job j SET created_on = o.created_on FROM pgboss.job o
+      WHERE j.name = o.name AND j.name = 'pitchat-dispatch' AND ((j.id::text, o.id::text) IN ((${jobs[0]!.id}, ${jobs[1]!.id}), (${jobs[1]!.id}, ${jobs[0]!.id})))`;
+    const started = Date.now();
+    await startWorkers();
+    for (const [message, text] of [[first, "first"], [second, "second"]] as const) {
+      expect((await waitForReply(caller, session.id, message.id, 45_000)).reply!.content).toBe(text);
+    }
+    // The job taken first did not wait for the other (which needed the chat's slot it held).
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it("is answered, in the chat's order, well within one poll", { timeout: 60_000 }, async () => {
+    await startWorkers();
     const { caller, session } = await userWithSession(t.db);
     const started = Date.now();
     // The first reply takes a second (/slow in tests): the others queue behind it in its group, and
@@ -39,6 +64,7 @@ describe("a backlog of messages", () => {
   });
 
   it("from several chats at once is answered by several workers", { timeout: 60_000 }, async () => {
+    await startWorkers();
     const chats = await Promise.all([1, 2, 3].map(() => userWithSession(t.db)));
     const started = Date.now();
     const sent = await Promise.all(

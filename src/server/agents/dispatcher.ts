@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { fromPrisma, PgBoss, type Job } from "pg-boss";
 import type { ChatDeps } from "../chat/deps";
 import {
-  endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested, waitingBehind,
+  endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested,
   type RunningDispatch,
 } from "../chat/replies";
 import type { DispatchJob, DispatchQueue, QueueTransaction } from "./queue";
@@ -199,9 +199,10 @@ export class Dispatcher implements DispatchQueue {
   }
 
   private async run(job: Job<DispatchData> & { retryCount: number; retryLimit: number }): Promise<void> {
-    // The chat's earlier replies first (bounded, so a stuck one cannot hold this one for good).
+    // An earlier reply of the chat that another worker took at the same moment goes first (bounded,
+    // so a stuck one cannot hold this one for good).
     for (const until = Date.now() + 60_000; Date.now() < until && !this.stopping; ) {
-      if (!(await waitingBehind(this.deps.db, job.data.dispatchId))) break;
+      if (!(await this.waitingBehind(job.data.dispatchId))) break;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     const d = await startDispatch(this.deps, job.data.dispatchId, RUNNER);
@@ -260,6 +261,27 @@ export class Dispatcher implements DispatchQueue {
       this.running.delete(d.id);
       if (typing) this.typing(d, false);
     }
+  }
+
+  /**
+   * Whether a job of an earlier reply of the same chat is running now. pg-boss runs one job of a
+   * chat at a time, but two workers fetching at the same moment can both pass its limit; the later
+   * reply (in the chat's order, the dispatches' createdAt) then waits for the earlier one.
+   *
+   * Only for a job that is running: an earlier reply whose job is not (queued behind this one, or
+   * waiting to be retried) needs the chat's one slot, which this job holds, so waiting for it would
+   * hold both until the bound. That happens when two sends of a chat overlap: pg-boss orders jobs by
+   * their transaction's start, the chat by the order the sends stored their messages in.
+   */
+  private async waitingBehind(dispatchId: string): Promise<boolean> {
+    const [row] = await this.deps.db.$queryRaw<{ blocked: boolean }[]>`
+      SELECT EXISTS (
+        SELECT 1 FROM "Dispatch" me
+        JOIN pgboss.job j ON j.name = ${QUEUES.dispatch} AND j.state = 'active' AND j.group_id = me."sessionId"
+        JOIN "Dispatch" o ON o.id = j.id::text
+        WHERE me.id = ${dispatchId} AND o.id <> me.id AND (o."createdAt", o.id) < (me."createdAt", me.id)
+      ) AS blocked`;
+    return row?.blocked ?? false;
   }
 
   private agentOf(d: RunningDispatch): Agent {

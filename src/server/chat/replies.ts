@@ -43,12 +43,16 @@ export type RunningDispatch = {
 type StartRow = {
   id: string; sessionId: string; userId: string; messageId: string; attempts: number; stopRequested: boolean;
   sessionTitle: string; sessionStatus: RunningDispatch["session"]["status"]; botId: string | null;
+  botName: string | null; botDisplayName: string | null; botStatus: NonNullable<RunningDispatch["bot"]>["status"] | null; botAgentId: string | null;
+  agentName: string | null; agentKind: NonNullable<RunningDispatch["agent"]>["kind"] | null; agentConfig: unknown;
+  replyId: string | null; replyContent: string | null;
 } & EventRangeColumns;
 
 /**
  * Marks the dispatch running and the user's message acked and delivered (once: a retried attempt
- * only counts itself). Null when there is nothing to run: the dispatch finished already, or its
- * session is gone.
+ * only counts itself), and reads what the agent needs: its bot and agent, and the reply row of an
+ * attempt that died, in the same statement. The message is read after it, as the acking left it.
+ * Null when there is nothing to run: the dispatch finished already, or its session is gone.
  */
 export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: string): Promise<RunningDispatch | null> {
   const [row] = await deps.db.$queryRaw<StartRow[]>`
@@ -72,23 +76,20 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     ${appendEvents(Prisma.sql`SELECT "userId" FROM locked`, [
       { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM locked`, messageId: Prisma.sql`SELECT id FROM m` },
     ])}
-    SELECT d.*, locked.title AS "sessionTitle", locked.status AS "sessionStatus", locked."botId", ${EVENT_RANGE_COLUMNS}
-    FROM d, locked`;
+    SELECT d.*, locked.title AS "sessionTitle", locked.status AS "sessionStatus", locked."botId",
+      b.name AS "botName", b."displayName" AS "botDisplayName", b.status AS "botStatus", b."agentId" AS "botAgentId",
+      a.name AS "agentName", a.kind AS "agentKind", a.config AS "agentConfig",
+      r.id AS "replyId", r.content AS "replyContent", ${EVENT_RANGE_COLUMNS}
+    FROM d CROSS JOIN locked
+      LEFT JOIN "Bot" b ON b.id = locked."botId"
+      LEFT JOIN "Agent" a ON a.id = b."agentId"
+      LEFT JOIN "Message" r ON r."dispatchId" = d.id`;
   if (!row) return null;
   deps.events.committed(eventRange(row));
 
-  const [bot, message, reply] = await Promise.all([
-    row.botId
-      ? deps.db.bot.findUnique({
-          where: { id: row.botId },
-          select: { id: true, name: true, displayName: true, status: true, agentId: true, agent: { select: { id: true, name: true, kind: true, config: true } } },
-        })
-      : null,
-    deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`,
-    deps.db.$queryRaw<{ id: string; content: string }[]>`SELECT id, content FROM "Message" WHERE "dispatchId" = ${row.id}`,
-  ]);
+  const [message] = await deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`;
   // Its session was deleted in the moment since: nothing to run.
-  if (!message[0]) return null;
+  if (!message) return null;
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -97,31 +98,20 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     attempts: Number(row.attempts),
     stopRequested: row.stopRequested,
     session: { title: row.sessionTitle, status: row.sessionStatus },
-    bot: bot ? { id: bot.id, name: bot.name, displayName: bot.displayName, status: bot.status, agentId: bot.agentId } : null,
-    agent: bot?.agent ?? null,
-    message: toMessage(message[0]!),
-    reply: reply[0] ?? null,
+    bot: row.botId && row.botName !== null
+      ? { id: row.botId, name: row.botName, displayName: row.botDisplayName!, status: row.botStatus!, agentId: row.botAgentId }
+      : null,
+    agent: row.botAgentId && row.agentName !== null
+      ? { id: row.botAgentId, name: row.agentName, kind: row.agentKind!, config: row.agentConfig }
+      : null,
+    message: toMessage(message),
+    reply: row.replyId ? { id: row.replyId, content: row.replyContent ?? "" } : null,
   };
 }
 
 /** The reason an attempt failed, kept for operators and for the final failure if retries run out. */
 export async function recordAttemptError(db: Db, dispatchId: string, error: string): Promise<void> {
   await db.$executeRaw`UPDATE "Dispatch" SET error = ${error} WHERE id = ${dispatchId}`;
-}
-
-/**
- * Whether an earlier reply of the same chat is still ahead of this one: running, or queued before
- * it. pg-boss's per-group limit keeps a chat's jobs apart, but two workers fetching at the same moment
- * can both pass it; this keeps the replies in the order the messages were sent.
- */
-export async function waitingBehind(db: Db, dispatchId: string): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ blocked: boolean }[]>`
-    SELECT EXISTS (
-      SELECT 1 FROM "Dispatch" me JOIN "Dispatch" o ON o."sessionId" = me."sessionId" AND o.id <> me.id
-      WHERE me.id = ${dispatchId}
-        AND (o.status = 'running' OR (o.status = 'queued' AND (o."createdAt", o.id) < (me."createdAt", me.id)))
-    ) AS blocked`;
-  return row?.blocked ?? false;
 }
 
 /** The conversation before the user's message, oldest first: what an agent sees as context. */
