@@ -16,6 +16,23 @@ const loadMarkdown = () => import("./Markdown").then((m) => ({ default: m.Markdo
 if (typeof window !== "undefined") void loadMarkdown();
 const Markdown = lazy(loadMarkdown);
 
+/**
+ * A message's time as its row shows it, formatted once per message (per day, as "today" changes the
+ * short form): a row mounts again each time it scrolls into view, and Intl formatting is a good part
+ * of mounting one.
+ */
+const timeLabelCache = new WeakMap<Date, { today: string; iso: string; full: string; short: string }>();
+function timeLabels(date: Date) {
+  const now = new Date();
+  const today = now.toDateString();
+  let labels = timeLabelCache.get(date);
+  if (!labels || labels.today !== today) {
+    labels = { today, iso: date.toISOString(), full: fullDateTime(date), short: messageTime(date, now) };
+    timeLabelCache.set(date, labels);
+  }
+  return labels;
+}
+
 export type ReplyTarget = { senderName: string; content: string } | null;
 
 const STATUS_LABEL: Record<MessageStatus, string> = {
@@ -49,9 +66,10 @@ export const MessageRow = memo(function MessageRow({
   onRegenerate?: () => void;
 }) {
   const mine = message.senderType === "user";
+  const { iso, full, short } = timeLabels(message.createdAt);
   const time = (
-    <time dateTime={message.createdAt.toISOString()} title={fullDateTime(message.createdAt)}>
-      {messageTime(message.createdAt)}
+    <time dateTime={iso} title={full}>
+      {short}
     </time>
   );
   const plain = (markdownPending: boolean) => (
