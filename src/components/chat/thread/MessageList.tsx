@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/Button";
 import { ArrowDownIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
 import { DeferMarkdown } from "./defer-markdown";
-import { MessageRow, type ReplyTarget } from "./MessageRow";
+import { MessageRow, useTouchScreen, type ReplyTarget } from "./MessageRow";
 import type { ThreadMessage, ThreadSnapshot, ThreadStore } from "./message-store";
 
 /** Height kept above the first message for "loading earlier messages" or "start of the conversation". */
@@ -73,6 +73,7 @@ export function MessageList({
   const [opened, setOpened] = useState(false);
   const [awayFromEnd, setAwayFromEnd] = useState(false);
   const [highlighted, setHighlighted] = useState(focusMessageId);
+  const touch = useTouchScreen();
 
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
@@ -226,6 +227,7 @@ export function MessageList({
                     onReply={onReply}
                     onRetry={onRetry}
                     onRegenerate={item.index === messages.length - 1 ? (onRegenerate ?? undefined) : undefined}
+                    touch={touch}
                   />
                 </div>
               );
