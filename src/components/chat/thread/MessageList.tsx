@@ -94,6 +94,10 @@ export function MessageList({
     // At the newest message it opens there: the first render already lays out the last rows, not the
     // first ones followed by a jump to the end (a second render of every row in view).
     initialOffset: hasNewer ? undefined : Number.MAX_SAFE_INTEGER,
+    // The rows' positions and the list's height are written to the DOM by the virtualiser: a scroll
+    // or a row measured (a row mounted, its markdown rendered) that leaves the same rows mounted
+    // re-renders nothing. Only a change of the rows mounted, or of scrolling, renders the list.
+    directDomUpdates: true,
   });
 
   // When a row above the view changes height, move the scroll position with it, so the rows in view
@@ -153,12 +157,13 @@ export function MessageList({
   }, [opened, onLoadOlder, onLoadNewer, hasNewer]);
 
   // A first page too short to scroll cannot be scrolled: fetch the next one straight away.
+  // The virtualiser's sizes, not the DOM's: reading scrollHeight here, after a page is prepended,
+  // would lay the page out again in the middle of that commit.
   useEffect(() => {
-    const el = scroller.current;
-    if (!opened || !el || el.scrollHeight > el.clientHeight) return;
+    if (!opened || virtualizer.getTotalSize() > (virtualizer.scrollRect?.height ?? 0)) return;
     if (hasMore && older === "idle") onLoadOlder();
     else if (hasNewer && newer === "idle") onLoadNewer();
-  }, [opened, hasMore, older, hasNewer, newer, onLoadOlder, onLoadNewer, messages.length]);
+  }, [opened, hasMore, older, hasNewer, newer, onLoadOlder, onLoadNewer, messages.length, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
 
@@ -186,7 +191,7 @@ export function MessageList({
         onScroll={onScroll}
         className="h-full overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-offset-[-2px]"
       >
-        <div className="relative mx-auto w-full max-w-3xl" style={{ height: virtualizer.getTotalSize() }}>
+        <div ref={virtualizer.containerRef} className="relative mx-auto w-full max-w-3xl">
           <div className="absolute inset-x-0 top-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ height: HEADER }}>
             {older === "loading" ? (
               <span role="status" className="flex items-center gap-2">
@@ -214,8 +219,8 @@ export function MessageList({
                   data-index={item.index}
                   ref={virtualizer.measureElement}
                   // Its layout is its own: a row mounted or grown does not lay out the others again.
+                  // Placed by the virtualiser (directDomUpdates): a transform of its own, written to the DOM.
                   className="absolute inset-x-0 top-0 [contain:layout_style]"
-                  style={{ transform: `translateY(${item.start}px)` }}
                   data-highlighted={message.id === highlighted ? "" : undefined}
                 >
                   <MessageRow
@@ -234,7 +239,7 @@ export function MessageList({
             })}
           </DeferMarkdown>
           {hasNewer ? (
-            <div className="absolute inset-x-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ top: totalSize - FOOTER, height: FOOTER }}>
+            <div className="absolute inset-x-0 bottom-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ height: FOOTER }}>
               {newer === "loading" ? (
                 <span role="status" className="flex items-center gap-2">
                   <Spinner className="size-3.5" /> Loading newer messages…
