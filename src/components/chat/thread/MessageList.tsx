@@ -191,7 +191,13 @@ export function MessageList({
         onScroll={onScroll}
         className="h-full overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-offset-[-2px]"
       >
-        <div ref={virtualizer.containerRef} className="relative mx-auto w-full max-w-3xl">
+        <div
+          ref={virtualizer.containerRef}
+          // While the list scrolls, the rows take no pointer: the rows passing under a still mouse would
+          // each be hovered in turn (their action buttons fading in and out, a style recalculation and
+          // transition events for every one) for nothing anyone sees. The wheel still reaches the scroll box.
+          className={`relative mx-auto w-full max-w-3xl ${scrolling ? "pointer-events-none" : ""}`}
+        >
           <div className="absolute inset-x-0 top-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ height: HEADER }}>
             {older === "loading" ? (
               <span role="status" className="flex items-center gap-2">
