@@ -85,7 +85,10 @@ export function MessageList({
     getScrollElement: () => scroller.current,
     estimateSize,
     getItemKey,
-    overscan: 6,
+    // Rows mounted beyond the view. The thread opens with just a couple: the opening render (rows,
+    // markdown, the first layout of them all) is one task, and the rows above the view mount in a
+    // task of their own once it is open.
+    overscan: opened ? 6 : 2,
     paddingStart: HEADER,
     paddingEnd: hasNewer ? FOOTER : 12,
     anchorTo: "end",
