@@ -17,7 +17,33 @@ const FOOTER = 56;
 const LOAD_OLDER_WITHIN = 800;
 /** How long a message opened from a search result stays highlighted. */
 const HIGHLIGHT_MS = 2_500;
-const estimateSize = () => 76;
+/**
+ * A row's height before it is measured, from its text: lines of about 65 characters (the bubble's
+ * width at 15 px), code and table lines, the gaps between paragraphs, and the row's name, time and
+ * padding. Close to the measured height, the rows the list mounts for a position are the ones it
+ * keeps once they are measured: no second render of other rows, no correction of the scroll
+ * position, after a row mounts (the opening of the thread, every row that scrolls in). Computed once
+ * per message: the virtualiser asks for every row not yet measured each time it lays out the list.
+ */
+const estimates = new WeakMap<ThreadMessage, number>();
+const CHARS_PER_LINE = 65;
+function estimateRow(message: ThreadMessage): number {
+  let height = estimates.get(message);
+  if (height !== undefined) return height;
+  height = 40;
+  let code = false;
+  for (const line of message.content.split("\n")) {
+    if (line.startsWith("```")) {
+      height += code ? 12 : 44;
+      code = !code;
+    } else if (code) height += 20;
+    else if (line.trim() === "") height += 12;
+    else if (line.startsWith("|")) height += 36;
+    else height += 24 * Math.ceil(line.length / CHARS_PER_LINE);
+  }
+  estimates.set(message, height);
+  return height;
+}
 /** Rows beyond those mounted whose markdown renders ahead while the reader scrolls towards them. */
 const AHEAD = 12;
 const loadMarkdown = () => import("./Markdown");
@@ -78,6 +104,7 @@ export function MessageList({
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
   const getItemKey = useCallback((index: number) => messages[index]!.key, [messages]);
+  const estimateSize = useCallback((index: number) => estimateRow(messages[index]!), [messages]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- read afresh every render; this app does not run the React Compiler
   const virtualizer = useVirtualizer({
