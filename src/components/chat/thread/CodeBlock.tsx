@@ -30,13 +30,21 @@ export function CodeBlock({ code, language }: { code: string; language?: string 
   useEffect(() => {
     if (!language || highlightedBlocks.has(blockKey(code, language))) return;
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     void import("./highlight").then(({ highlight }) => {
-      const tree = highlight(code, language);
-      remember(blockKey(code, language), tree);
-      if (live && tree) setHighlighted({ language, code, tree });
+      // A task of its own: the first block loads the highlighter (its grammars set up as the chunk
+      // runs) and the first block of a language compiles that grammar; together they made one task
+      // long enough to stall scrolling.
+      timer = setTimeout(() => {
+        if (!live) return;
+        const tree = highlightedBlocks.has(blockKey(code, language)) ? highlightedBlocks.get(blockKey(code, language)) : highlight(code, language);
+        remember(blockKey(code, language), tree ?? null);
+        if (tree) setHighlighted({ language, code, tree });
+      }, 0);
     });
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [code, language]);
 

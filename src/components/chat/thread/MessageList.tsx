@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/Button";
 import { ArrowDownIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
 import { DeferMarkdown } from "./defer-markdown";
-import { MessageRow, type ReplyTarget } from "./MessageRow";
+import { MessageRow, useTouchScreen, type ReplyTarget } from "./MessageRow";
 import type { ThreadMessage, ThreadSnapshot, ThreadStore } from "./message-store";
 
 /** Height kept above the first message for "loading earlier messages" or "start of the conversation". */
@@ -17,7 +17,33 @@ const FOOTER = 56;
 const LOAD_OLDER_WITHIN = 800;
 /** How long a message opened from a search result stays highlighted. */
 const HIGHLIGHT_MS = 2_500;
-const estimateSize = () => 76;
+/**
+ * A row's height before it is measured, from its text: lines of about 65 characters (the bubble's
+ * width at 15 px), code and table lines, the gaps between paragraphs, and the row's name, time and
+ * padding. Close to the measured height, the rows the list mounts for a position are the ones it
+ * keeps once they are measured: no second render of other rows, no correction of the scroll
+ * position, after a row mounts (the opening of the thread, every row that scrolls in). Computed once
+ * per message: the virtualiser asks for every row not yet measured each time it lays out the list.
+ */
+const estimates = new WeakMap<ThreadMessage, number>();
+const CHARS_PER_LINE = 65;
+function estimateRow(message: ThreadMessage): number {
+  let height = estimates.get(message);
+  if (height !== undefined) return height;
+  height = 40;
+  let code = false;
+  for (const line of message.content.split("\n")) {
+    if (line.startsWith("```")) {
+      height += code ? 12 : 44;
+      code = !code;
+    } else if (code) height += 20;
+    else if (line.trim() === "") height += 12;
+    else if (line.startsWith("|")) height += 36;
+    else height += 24 * Math.ceil(line.length / CHARS_PER_LINE);
+  }
+  estimates.set(message, height);
+  return height;
+}
 /** Rows beyond those mounted whose markdown renders ahead while the reader scrolls towards them. */
 const AHEAD = 12;
 const loadMarkdown = () => import("./Markdown");
@@ -73,10 +99,12 @@ export function MessageList({
   const [opened, setOpened] = useState(false);
   const [awayFromEnd, setAwayFromEnd] = useState(false);
   const [highlighted, setHighlighted] = useState(focusMessageId);
+  const touch = useTouchScreen();
 
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
   const getItemKey = useCallback((index: number) => messages[index]!.key, [messages]);
+  const estimateSize = useCallback((index: number) => estimateRow(messages[index]!), [messages]);
 
   // eslint-disable-next-line react-hooks/incompatible-library -- read afresh every render; this app does not run the React Compiler
   const virtualizer = useVirtualizer({
@@ -84,7 +112,10 @@ export function MessageList({
     getScrollElement: () => scroller.current,
     estimateSize,
     getItemKey,
-    overscan: 6,
+    // Rows mounted beyond the view. The thread opens with just a couple: the opening render (rows,
+    // markdown, the first layout of them all) is one task, and the rows above the view mount in a
+    // task of their own once it is open.
+    overscan: opened ? 6 : 2,
     paddingStart: HEADER,
     paddingEnd: hasNewer ? FOOTER : 12,
     anchorTo: "end",
@@ -93,6 +124,10 @@ export function MessageList({
     // At the newest message it opens there: the first render already lays out the last rows, not the
     // first ones followed by a jump to the end (a second render of every row in view).
     initialOffset: hasNewer ? undefined : Number.MAX_SAFE_INTEGER,
+    // The rows' positions and the list's height are written to the DOM by the virtualiser: a scroll
+    // or a row measured (a row mounted, its markdown rendered) that leaves the same rows mounted
+    // re-renders nothing. Only a change of the rows mounted, or of scrolling, renders the list.
+    directDomUpdates: true,
   });
 
   // When a row above the view changes height, move the scroll position with it, so the rows in view
@@ -152,12 +187,13 @@ export function MessageList({
   }, [opened, onLoadOlder, onLoadNewer, hasNewer]);
 
   // A first page too short to scroll cannot be scrolled: fetch the next one straight away.
+  // The virtualiser's sizes, not the DOM's: reading scrollHeight here, after a page is prepended,
+  // would lay the page out again in the middle of that commit.
   useEffect(() => {
-    const el = scroller.current;
-    if (!opened || !el || el.scrollHeight > el.clientHeight) return;
+    if (!opened || virtualizer.getTotalSize() > (virtualizer.scrollRect?.height ?? 0)) return;
     if (hasMore && older === "idle") onLoadOlder();
     else if (hasNewer && newer === "idle") onLoadNewer();
-  }, [opened, hasMore, older, hasNewer, newer, onLoadOlder, onLoadNewer, messages.length]);
+  }, [opened, hasMore, older, hasNewer, newer, onLoadOlder, onLoadNewer, messages.length, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
 
@@ -185,7 +221,13 @@ export function MessageList({
         onScroll={onScroll}
         className="h-full overflow-y-auto overscroll-contain [overflow-anchor:none] focus-visible:outline-offset-[-2px]"
       >
-        <div className="relative mx-auto w-full max-w-3xl" style={{ height: virtualizer.getTotalSize() }}>
+        <div
+          ref={virtualizer.containerRef}
+          // While the list scrolls, the rows take no pointer: the rows passing under a still mouse would
+          // each be hovered in turn (their action buttons fading in and out, a style recalculation and
+          // transition events for every one) for nothing anyone sees. The wheel still reaches the scroll box.
+          className={`relative mx-auto w-full max-w-3xl ${scrolling ? "pointer-events-none" : ""}`}
+        >
           <div className="absolute inset-x-0 top-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ height: HEADER }}>
             {older === "loading" ? (
               <span role="status" className="flex items-center gap-2">
@@ -213,8 +255,8 @@ export function MessageList({
                   data-index={item.index}
                   ref={virtualizer.measureElement}
                   // Its layout is its own: a row mounted or grown does not lay out the others again.
+                  // Placed by the virtualiser (directDomUpdates): a transform of its own, written to the DOM.
                   className="absolute inset-x-0 top-0 [contain:layout_style]"
-                  style={{ transform: `translateY(${item.start}px)` }}
                   data-highlighted={message.id === highlighted ? "" : undefined}
                 >
                   <MessageRow
@@ -226,13 +268,14 @@ export function MessageList({
                     onReply={onReply}
                     onRetry={onRetry}
                     onRegenerate={item.index === messages.length - 1 ? (onRegenerate ?? undefined) : undefined}
+                    touch={touch}
                   />
                 </div>
               );
             })}
           </DeferMarkdown>
           {hasNewer ? (
-            <div className="absolute inset-x-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ top: totalSize - FOOTER, height: FOOTER }}>
+            <div className="absolute inset-x-0 bottom-0 flex items-center justify-center px-4 text-xs text-zinc-500 dark:text-zinc-400" style={{ height: FOOTER }}>
               {newer === "loading" ? (
                 <span role="status" className="flex items-center gap-2">
                   <Spinner className="size-3.5" /> Loading newer messages…

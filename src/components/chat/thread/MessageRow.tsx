@@ -1,6 +1,6 @@
 "use client";
 
-import { lazy, memo, Suspense, useEffect, useState } from "react";
+import { lazy, memo, Suspense, useEffect, useState, useSyncExternalStore } from "react";
 import type { MessageStatus } from "@/shared";
 import { Avatar } from "@/components/ui/Avatar";
 import { AlertIcon, CheckIcon, ClockIcon, CopyIcon, DoubleCheckIcon, RefreshIcon, ReplyIcon } from "@/components/ui/icons";
@@ -15,6 +15,38 @@ import type { ThreadMessage } from "./message-store";
 const loadMarkdown = () => import("./Markdown").then((m) => ({ default: m.Markdown }));
 if (typeof window !== "undefined") void loadMarkdown();
 const Markdown = lazy(loadMarkdown);
+
+/**
+ * A message's time as its row shows it, formatted once per message (per day, as "today" changes the
+ * short form): a row mounts again each time it scrolls into view, and Intl formatting is a good part
+ * of mounting one.
+ */
+const timeLabelCache = new WeakMap<Date, { today: string; iso: string; full: string; short: string }>();
+function timeLabels(date: Date) {
+  const now = new Date();
+  const today = now.toDateString();
+  let labels = timeLabelCache.get(date);
+  if (!labels || labels.today !== today) {
+    labels = { today, iso: date.toISOString(), full: fullDateTime(date), short: messageTime(date, now) };
+    timeLabelCache.set(date, labels);
+  }
+  return labels;
+}
+
+/**
+ * Whether the screen has no hover (a touch screen): the message's actions then show under it, else
+ * beside it on hover. One set is rendered, not both with one hidden by CSS: a row mounts each time
+ * it scrolls into view, and the other set's buttons and icons were a good part of its elements.
+ */
+let noHover: MediaQueryList | undefined;
+const hoverNone = () => (noHover ??= window.matchMedia("(hover: none)"));
+function subscribeHoverNone(onChange: () => void) {
+  hoverNone().addEventListener("change", onChange);
+  return () => hoverNone().removeEventListener("change", onChange);
+}
+export function useTouchScreen(): boolean {
+  return useSyncExternalStore(subscribeHoverNone, () => hoverNone().matches, () => false);
+}
 
 export type ReplyTarget = { senderName: string; content: string } | null;
 
@@ -38,9 +70,12 @@ export const MessageRow = memo(function MessageRow({
   onReply,
   onRetry,
   onRegenerate,
+  touch,
 }: {
   message: ThreadMessage;
   continued: boolean;
+  /** A touch screen (no hover): the actions show under the message instead of beside it. */
+  touch: boolean;
   avatar: string | null;
   replyTarget: ReplyTarget | undefined;
   onReply: (message: ThreadMessage) => void;
@@ -49,9 +84,10 @@ export const MessageRow = memo(function MessageRow({
   onRegenerate?: () => void;
 }) {
   const mine = message.senderType === "user";
+  const { iso, full, short } = timeLabels(message.createdAt);
   const time = (
-    <time dateTime={message.createdAt.toISOString()} title={fullDateTime(message.createdAt)}>
-      {messageTime(message.createdAt)}
+    <time dateTime={iso} title={full}>
+      {short}
     </time>
   );
   const plain = (markdownPending: boolean) => (
@@ -78,21 +114,20 @@ export const MessageRow = memo(function MessageRow({
         title="Reply"
         className={
           touch
-            ? "hidden items-center gap-1 rounded-md px-1 py-0.5 text-xs text-zinc-500 [@media(hover:none)]:inline-flex dark:text-zinc-400"
-            : "shrink-0 self-center rounded-full p-1.5 text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 [@media(hover:none)]:hidden dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+            ? "inline-flex items-center gap-1 rounded-md px-1 py-0.5 text-xs text-zinc-500 dark:text-zinc-400"
+            : "shrink-0 self-center rounded-full p-1.5 text-zinc-400 opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-zinc-100 hover:text-zinc-700 focus-visible:opacity-100 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
         }
       >
         <ReplyIcon className={touch ? "size-3.5" : "size-4"} />
         {touch ? <span aria-hidden="true">Reply</span> : null}
       </button>
     );
-  const actions = (touch: boolean) =>
-    message.local ? null : (
-      <>
-        {replyButton(touch)}
-        <CopyButton text={message.content} touch={touch} />
-      </>
-    );
+  const actions = message.local ? null : (
+    <>
+      {replyButton(touch)}
+      <CopyButton text={message.content} touch={touch} />
+    </>
+  );
 
   return (
     <div
@@ -128,11 +163,11 @@ export const MessageRow = memo(function MessageRow({
               <span aria-hidden="true" data-testid="streaming-caret" className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse rounded-sm bg-zinc-500 dark:bg-zinc-400" />
             ) : null}
           </div>
-          <div className={`flex shrink-0 items-center self-center ${mine ? "flex-row-reverse" : ""} [@media(hover:none)]:hidden`}>{actions(false)}</div>
+          {touch ? null : <div className={`flex shrink-0 items-center self-center ${mine ? "flex-row-reverse" : ""}`}>{actions}</div>}
         </div>
         {mine ? (
           <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
-            <span className="hidden items-center gap-1.5 [@media(hover:none)]:flex">{actions(true)}</span>
+            {touch ? <span className="flex items-center gap-1.5">{actions}</span> : null}
             {time}
             <StatusMark status={message.status} />
           </div>
@@ -140,7 +175,7 @@ export const MessageRow = memo(function MessageRow({
           <div className="mt-0.5 flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400">
             {message.replyStatus === "stopped" ? <span data-testid="reply-note">Stopped</span> : null}
             {message.replyStatus === "failed" ? <span data-testid="reply-note">Interrupted: the reply is incomplete</span> : null}
-            <span className="hidden items-center gap-2 [@media(hover:none)]:flex">{actions(true)}</span>
+            {touch ? <span className="flex items-center gap-2">{actions}</span> : null}
             {onRegenerate ? (
               <button
                 type="button"
