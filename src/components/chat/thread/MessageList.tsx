@@ -118,7 +118,7 @@ export function MessageList({
   const [awayFromEnd, setAwayFromEnd] = useState(false);
   const [highlighted, setHighlighted] = useState(focusMessageId);
   const touch = useTouchScreen();
-  const clientRender = useClientRender();
+  const estimateOpening = useClientRender() && !hasNewer && !focusMessageId;
 
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
@@ -142,12 +142,14 @@ export function MessageList({
     followOnAppend: !hasNewer,
     // At the newest message it opens there: the first render already lays out the last rows, not the
     // first ones followed by a jump to the end (a second render of every row in view).
+    // Opened at the newest on the client, the rows in view are known before the box is measured
+    // (see windowRect); opened at a message, or hydrating, the first render is as it was.
     initialOffset: hasNewer
       ? undefined
-      : clientRender
+      : estimateOpening
         ? () => Math.max(0, messages.reduce((sum, m) => sum + estimateRow(m), HEADER + 12) - window.innerHeight)
         : Number.MAX_SAFE_INTEGER,
-    initialRect: clientRender ? windowRect() : undefined,
+    initialRect: estimateOpening ? windowRect() : undefined,
     // The rows' positions and the list's height are written to the DOM by the virtualiser: a scroll
     // or a row measured (a row mounted, its markdown rendered) that leaves the same rows mounted
     // re-renders nothing. Only a change of the rows mounted, or of scrolling, renders the list.
