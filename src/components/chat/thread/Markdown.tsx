@@ -75,6 +75,31 @@ function render(content: string): ReactElement {
 }
 
 /**
+ * The parser's first run, in tasks of its own as this chunk loads. The first message parsed in a
+ * page runs the parser's code for the first time (compiled then, slow until optimised): inside the
+ * render that opens a thread it made one unit of React's work, which cannot be interrupted, long
+ * enough to block the page. Small documents with the constructs the messages use, one a task, a
+ * few milliseconds each; rows render their markdown once it is done (`ready`, see MessageRow).
+ */
+const WARM_UP = [
+  "Hello *there*, **you**: `code` and [a link](https://example.com).",
+  "- one\n- [x] two ~~not~~ https://example.com\n\n1. three\n\n> a quote\n\n## A heading",
+  "| a | b |\n| - | - |\n| c | d |\n\n```ts\nconst x = 1;\n```",
+];
+export const ready: Promise<void> =
+  typeof window === "undefined"
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        let next = 0;
+        const step = () => {
+          if (next === WARM_UP.length) return resolve();
+          renderMarkdown({ children: WARM_UP[next++], remarkPlugins, components });
+          setTimeout(step, 0);
+        };
+        setTimeout(step, 0);
+      });
+
+/**
  * Markdown waiting to be rendered: first that of mounted rows, in the order they mounted (the order
  * they scroll into view), then that of the messages about to scroll in (`renderAhead`). Each batch
  * is a task of its own, a few milliseconds of parsing, after which the rows it rendered show it; a

@@ -1,7 +1,7 @@
 "use client";
 
 import { useVirtualizer, type VirtualItem, type Virtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Button } from "@/components/ui/Button";
 import { ArrowDownIcon } from "@/components/ui/icons";
 import { Spinner } from "@/components/ui/Spinner";
@@ -47,6 +47,24 @@ function estimateRow(message: ThreadMessage): number {
 /** Rows beyond those mounted whose markdown renders ahead while the reader scrolls towards them. */
 const AHEAD = 12;
 const loadMarkdown = () => import("./Markdown");
+
+/**
+ * The scroll box's size and offset before it is measured, for a thread opened on the client (from
+ * the sidebar). The box is no taller than the window, and the newest rows are at the end of the
+ * estimated heights: the first render mounts the rows that will be in view, in React's
+ * interruptible render (a task per row or so, the markdown parsed as each row renders). Left at
+ * the defaults (no height, the offset past the end), it mounted only the last row and its overscan,
+ * and the rest of the view mounted in the synchronous render that follows the first measurement, one
+ * task with every other row's markdown in it. Hydrating the server's HTML keeps the defaults, as the
+ * server rendered with them.
+ */
+const subscribeNothing = () => () => {};
+function useClientRender(): boolean {
+  return useSyncExternalStore(subscribeNothing, () => true, () => false);
+}
+function windowRect() {
+  return { width: Math.min(window.innerWidth, 768), height: window.innerHeight };
+}
 
 function keepRowsInView(item: VirtualItem, _delta: number, instance: Virtualizer<HTMLDivElement, Element>): boolean {
   const offset = instance.scrollOffset ?? 0;
@@ -100,6 +118,7 @@ export function MessageList({
   const [awayFromEnd, setAwayFromEnd] = useState(false);
   const [highlighted, setHighlighted] = useState(focusMessageId);
   const touch = useTouchScreen();
+  const estimateOpening = useClientRender() && !hasNewer && !focusMessageId;
 
   // A new getItemKey makes the virtualiser recompute every row's position (all 10,000 of a long
   // thread): it must change only when the messages do, not on every render while scrolling.
@@ -123,7 +142,14 @@ export function MessageList({
     followOnAppend: !hasNewer,
     // At the newest message it opens there: the first render already lays out the last rows, not the
     // first ones followed by a jump to the end (a second render of every row in view).
-    initialOffset: hasNewer ? undefined : Number.MAX_SAFE_INTEGER,
+    // Opened at the newest on the client, the rows in view are known before the box is measured
+    // (see windowRect); opened at a message, or hydrating, the first render is as it was.
+    initialOffset: hasNewer
+      ? undefined
+      : estimateOpening
+        ? () => Math.max(0, messages.reduce((sum, m) => sum + estimateRow(m), HEADER + 12) - window.innerHeight)
+        : Number.MAX_SAFE_INTEGER,
+    initialRect: estimateOpening ? windowRect() : undefined,
     // The rows' positions and the list's height are written to the DOM by the virtualiser: a scroll
     // or a row measured (a row mounted, its markdown rendered) that leaves the same rows mounted
     // re-renders nothing. Only a change of the rows mounted, or of scrolling, renders the list.
@@ -146,7 +172,9 @@ export function MessageList({
     } else {
       virtualizer.scrollToEnd();
     }
-    const frame = requestAnimationFrame(() => setOpened(true));
+    // A transition: the rows above the view that the larger overscan brings in render in React's
+    // interruptible render, not in one task with all their markdown.
+    const frame = requestAnimationFrame(() => startTransition(() => setOpened(true)));
     return () => cancelAnimationFrame(frame);
   }, [opened, messages.length, virtualizer, focusIndex]);
 

@@ -10,9 +10,10 @@ import type { ThreadMessage } from "./message-store";
 /**
  * The markdown renderer (react-markdown, remark-gfm) is a chunk of its own, fetched as soon as this
  * module loads; until it is there a message shows as plain text. It keeps the chat page's first-load
- * JavaScript inside its budget (BUDGETS.md).
+ * JavaScript inside its budget (BUDGETS.md). It resolves once the parser has run on a few small
+ * documents (`ready`), so the first message does not pay for that inside the thread's render.
  */
-const loadMarkdown = () => import("./Markdown").then((m) => ({ default: m.Markdown }));
+const loadMarkdown = () => import("./Markdown").then((m) => m.ready.then(() => ({ default: m.Markdown })));
 if (typeof window !== "undefined") void loadMarkdown();
 const Markdown = lazy(loadMarkdown);
 

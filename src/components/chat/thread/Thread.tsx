@@ -20,6 +20,10 @@ import { ThreadHeader } from "./ThreadHeader";
  */
 const loadMessageList = () => import("./MessageList").then((m) => ({ default: m.MessageList }));
 if (typeof window !== "undefined") void loadMessageList();
+// The markdown renderer too, at the same time rather than once the message list's chunk has run
+// (MessageRow asks for it): its parser's first run (Markdown.tsx, `ready`) is then done before the
+// rows render.
+if (typeof window !== "undefined") void import("./Markdown");
 const MessageList = lazy(loadMessageList);
 
 /** A clientId for an optimistic send; crypto.randomUUID needs a secure context, so fall back. */
