@@ -93,8 +93,9 @@ export const ready: Promise<void> =
         let next = 0;
         const step = () => {
           if (next === WARM_UP.length) return resolve();
-          renderMarkdown({ children: WARM_UP[next++], remarkPlugins, components });
+          // A warm-up that throws must not hold the rows' markdown back: the next step runs anyway.
           setTimeout(step, 0);
+          renderMarkdown({ children: WARM_UP[next++], remarkPlugins, components });
         };
         setTimeout(step, 0);
       });
