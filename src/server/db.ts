@@ -78,20 +78,25 @@ const READ_TYPES = {
 
 /**
  * The rows of one read statement (built with Prisma.sql, values bound as parameters), taken from the
- * pool under the Prisma client directly. For the hot reads only (a list of sessions, a page of
+ * pool under the Prisma client directly. For the hot reads (a list of sessions, a page of
  * history): there, Prisma's raw-query path (its request pipeline, the adapter's conversion of every
  * value, the client's mapping of the result) cost as much CPU as the pg driver and the statement
  * together (bench/README.md, "Where a request's CPU goes"), and buys nothing a parameterised
  * statement does not already give. Rows come back as $queryRaw returns them for these statements:
  * timestamps as UTC Dates, int columns as numbers, enums as strings. Named (prepared) exactly when
- * Prisma's statements are. A client not made by createDb goes through $queryRaw.
+ * Prisma's statements are, unless `planEachTime`: a statement whose best plan depends on its values
+ * (chat.search: a word in most of a user's messages wants a walk of their newest messages, a rare
+ * one the full-text index) must not be prepared, as PostgreSQL plans a prepared statement once for
+ * any values after its fifth run, and that one plan took 0.9–2 s for a common word at the reference
+ * data (10 ms planned for its value). A client not made by createDb goes through $queryRaw.
  */
-export async function readRows<T>(db: Db, query: Prisma.Sql): Promise<T[]> {
+export async function readRows<T>(db: Db, query: Prisma.Sql, options: { planEachTime?: boolean } = {}): Promise<T[]> {
   const reader = readers.get(db);
   if (!reader) return db.$queryRaw<T[]>(query);
   const text = query.text;
   const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-  const result = await reader.pool.query({ text, values, types: READ_TYPES, ...(reader.prepare ? { name: statementName({ sql: text }) } : {}) });
+  const named = reader.prepare && !options.planEachTime;
+  const result = await reader.pool.query({ text, values, types: READ_TYPES, ...(named ? { name: statementName({ sql: text }) } : {}) });
   return result.rows as T[];
 }
 

@@ -178,4 +178,17 @@ describe("the search statement", () => {
     expect(rare).toContain('"Node Type":"Limit"');
     expect(rare).not.toContain('"Node Type":"Seq Scan"');
   });
+
+  it("is planned for its words on every call, never kept as one prepared plan for any words", async () => {
+    // PostgreSQL plans a prepared statement once for all values after its fifth run: for a word in
+    // most of a heavy user's messages that plan read them all (0.9–2 s at the reference data).
+    const { user, caller, session } = await userWithSession(t.db);
+    await storeMessages(session.id, user.id, ["a common word", "another common word", "a rare one"]);
+    for (const query of ["common", "rare", "word", "common", "another", "common", "rare", "word"]) await caller.chat.search({ query });
+    // Then a statement the app does prepare, so that the connection read below is one the app used.
+    await caller.chat.listSessions({});
+    const prepared = (await t.db.$queryRaw<{ statement: string }[]>`SELECT statement FROM pg_prepared_statements`).map((p) => p.statement);
+    if (t.kind === "postgres") expect(prepared.some((text) => text.includes('"ChatSessionTally"'))).toBe(true);
+    expect(prepared.filter((text) => text.trimStart().startsWith("WITH hits"))).toEqual([]);
+  });
 });
