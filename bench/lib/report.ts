@@ -225,6 +225,7 @@ function threadSection(t: ThreadResult): string[] {
     ms(w.frames.max),
     String(w.maxDom),
     w.plainInView.frames ? `${w.plainInView.frames} (${((100 * w.plainInView.frames) / Math.max(1, w.frames.frames)).toFixed(1)} %), ≤ ${w.plainInView.longestRun} in a row` : "0",
+    !w.uncovered ? "–" : w.uncovered.frames ? `${w.uncovered.frames} (${((100 * w.uncovered.frames) / Math.max(1, w.frames.frames)).toFixed(1)} %), ≤ ${w.uncovered.longestRun} in a row, max ${w.uncovered.maxPx} px` : "0",
   ];
   const out = [
     `## A ${t.messages.toLocaleString("en")}-message thread in the browser`,
@@ -235,12 +236,12 @@ function threadSection(t: ThreadResult): string[] {
       `to the oldest message, loading ${t.pages - 1} older pages of 50 on the way, and back down to the newest. Long tasks: PerformanceObserver ` +
       `\`longtask\` (buffered); frame gaps: requestAnimationFrame; DOM: \`[data-testid="message"]\` elements at every frame ` +
       `(${t.domSamples.toLocaleString("en")} samples), and the frames that showed a message in view as plain text while its markdown was still ` +
-      `rendering (\`[data-markdown-pending]\`). Once loaded the thread is ${Math.round(t.scrollHeightPx).toLocaleString("en")} px tall and the ` +
+      `rendering (\`[data-markdown-pending]\`) or had part of the view with no message where one belonged (rows not mounted yet). Once loaded the thread is ${Math.round(t.scrollHeightPx).toLocaleString("en")} px tall and the ` +
       `page's JS heap ${t.heapMB.toFixed(0)} MB. Load average ${t.load.before} before / ${t.load.after} after; ${t.totalSeconds.toFixed(0)} s in all` +
       `${t.complete ? "" : " (INCOMPLETE: the time limit stopped the wheeling)"}.`,
     "",
     table(
-      ["window", "time", "long tasks", "max", "p95", "frames", "gap p95", "gap max", "max in DOM", "frames with plain text in view"],
+      ["window", "time", "long tasks", "max", "p95", "frames", "gap p95", "gap max", "max in DOM", "frames with plain text in view", "frames with rows missing in view"],
       [
         row("open (click → newest in view, + 1 s)", t.open, `; newest after ${ms(t.open.msToNewest)}`),
         row(`slow wheel up (${t.position.steps} steps)`, t.position),

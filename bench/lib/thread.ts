@@ -29,7 +29,9 @@ export type TaskStats = { count: number; max: number; p95: number; total: number
 export type FrameStats = { frames: number; max: number; p95: number; over50: number };
 /** Frames in which a message in view still showed plain text, its markdown not rendered yet. */
 export type PlainStats = { frames: number; longestRun: number };
-export type Window = { ms: number; longTasks: TaskStats; frames: FrameStats; maxDom: number; plainInView: PlainStats };
+export type Window = { ms: number; longTasks: TaskStats; frames: FrameStats; maxDom: number; plainInView: PlainStats; uncovered: UncoveredStats };
+/** Frames in which part of the view had no message where one belonged (rows not mounted yet). */
+export type UncoveredStats = { frames: number; maxPx: number; longestRun: number };
 export type LongFrame = { phase: string; duration: number; blocking: number; scripts: string[] };
 
 export type ThreadResult = {
@@ -206,8 +208,30 @@ const MONITORS = `(() => {
     }
     return n;
   };
+  // Pixels of the view that no message covers although messages should be there (not the space
+  // above the first or below the last message of the thread): rows not mounted yet as it scrolls.
+  const uncoveredInView = () => {
+    const box = document.querySelector('[role="log"][aria-label="Messages"]');
+    if (!box) return 0;
+    const view = box.getBoundingClientRect();
+    const rows = [...document.querySelectorAll('[data-testid="message"]')]
+      .map((row) => row.getBoundingClientRect())
+      .filter((r) => r.bottom > view.top && r.top < view.bottom)
+      .sort((a, b) => a.top - b.top);
+    const atStart = box.scrollTop < 80;
+    const atEnd = box.scrollTop + box.clientHeight > box.scrollHeight - 80;
+    if (!rows.length) return atStart && atEnd ? 0 : view.height;
+    let gap = 0;
+    let covered = atStart ? rows[0].top : view.top;
+    for (const r of rows) {
+      if (r.top > covered) gap += r.top - covered;
+      covered = Math.max(covered, r.bottom);
+    }
+    if (!atEnd && covered < view.bottom) gap += view.bottom - covered;
+    return Math.round(gap);
+  };
   const tick = (t) => {
-    bench.frames.push([t, last < 0 ? 0 : t - last, document.querySelectorAll('[data-testid="message"]').length, pendingInView()]);
+    bench.frames.push([t, last < 0 ? 0 : t - last, document.querySelectorAll('[data-testid="message"]').length, pendingInView(), uncoveredInView()]);
     last = t;
     requestAnimationFrame(tick);
   };
@@ -217,7 +241,7 @@ const MONITORS = `(() => {
 type Collected = {
   longTasks: [number, number][];
   longFrames: { start: number; duration: number; blocking: number; scripts: string[] }[];
-  frames: [number, number, number, number][];
+  frames: [number, number, number, number, number][];
 };
 
 const percentile = (values: number[], p: number) => {
@@ -247,6 +271,7 @@ function windowStats(c: Collected, from: number, to: number): Window {
     frames: { frames: gaps.length, max: Math.max(0, ...gaps), p95: percentile(gaps, 95), over50: gaps.filter((g) => g > 50).length },
     maxDom: Math.max(0, ...frames.map(([, , n]) => n)),
     plainInView: plainStats(frames.map(([, , , p]) => p)),
+    uncovered: { ...plainStats(frames.map(([, , , , u]) => (u > 2 ? 1 : 0))), maxPx: Math.max(0, ...frames.map(([, , , , u]) => u)) },
   };
 }
 
