@@ -79,7 +79,7 @@ const READ_TYPES = {
 /**
  * The rows of one read statement (built with Prisma.sql, values bound as parameters), taken from the
  * pool under the Prisma client directly. For the hot reads (a list of sessions, a page of
- * history): there, Prisma's raw-query path (its request pipeline, the adapter's conversion of every
+ * history) and the search: there, Prisma's raw-query path (its request pipeline, the adapter's conversion of every
  * value, the client's mapping of the result) cost as much CPU as the pg driver and the statement
  * together (bench/README.md, "Where a request's CPU goes"), and buys nothing a parameterised
  * statement does not already give. Rows come back as $queryRaw returns them for these statements:
