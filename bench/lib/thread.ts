@@ -431,8 +431,14 @@ export async function measureThread(options: {
     // BENCH_THREAD_PROFILE=file.cpuprofile: a CPU profile of the scrolling (for finding causes; it
     // slows the page down, so the figures of such a run are not the measurement).
     const profileTo = process.env.BENCH_THREAD_PROFILE;
-    const cdp = profileTo ? await context.newCDPSession(page) : undefined;
-    if (cdp) {
+    // BENCH_THREAD_CPU_SLOWDOWN=4: the page's CPU slowed down that many times for the scrolling
+    // (Chromium's throttling, as DevTools offers it). For comparing two builds' work per frame: a
+    // change too small to move the few long tasks of a normal run moves their count at 4×. Such a
+    // run's figures are not the measurement either.
+    const slowdown = Number(process.env.BENCH_THREAD_CPU_SLOWDOWN ?? 1);
+    const cdp = profileTo || slowdown > 1 ? await context.newCDPSession(page) : undefined;
+    if (cdp && slowdown > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: slowdown });
+    if (cdp && profileTo) {
       await cdp.send("Profiler.enable");
       await cdp.send("Profiler.setSamplingInterval", { interval: 250 });
       await cdp.send("Profiler.start");
