@@ -65,3 +65,61 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
   await expect(newest).toBeVisible();
   expect(await messages.count()).toBeLessThan(100);
 });
+
+test("rows that scroll in while the reader scrolls get their Reply and Copy buttons when it stops, without moving their text", async ({ page }) => {
+  await signIn(page, ALICE.email);
+  await sessionRow(page, "The long thread").click();
+  const log = page.getByRole("log", { name: "Messages" });
+  await expect(log.getByTestId("message").filter({ hasText: "Reply 2000 from Demo Bot" })).toBeVisible();
+
+  // Scroll up a frame at a time, as a wheel does, and note (in the same frame as the last step, so
+  // the scrolling has not stopped yet) the rows in view that came in meanwhile: they are waiting
+  // for their actions.
+  let waiting: { seq: number; height: number; text: number }[] = [];
+  await expect(async () => {
+    waiting = await log.evaluate(
+      (el) =>
+        new Promise<{ seq: number; height: number; text: number }[]>((resolve) => {
+          let steps = 0;
+          const step = () => {
+            if (steps++ < 12) {
+              el.scrollTop -= 150;
+              requestAnimationFrame(step);
+              return;
+            }
+            const view = el.getBoundingClientRect();
+            resolve(
+              [...el.querySelectorAll<HTMLElement>("[data-testid=message][data-seq]")]
+                .filter((row) => row.querySelector("[data-actions-deferred]"))
+                .filter((row) => {
+                  const r = row.getBoundingClientRect();
+                  return r.top >= view.top && r.bottom <= view.bottom;
+                })
+                .map((row) => ({
+                  seq: Number(row.dataset.seq),
+                  height: row.getBoundingClientRect().height,
+                  text: row.querySelector(".rounded-2xl")!.getBoundingClientRect().width,
+                })),
+            );
+          };
+          requestAnimationFrame(step);
+        }),
+    );
+    expect(waiting.length).toBeGreaterThan(0);
+  }).toPass({ timeout: 20_000 });
+
+  for (const { seq, height, text } of waiting) {
+    const row = log.locator(`[data-testid=message][data-seq="${seq}"]`);
+      // Once the scrolling stops, the actions take the place kept for them: the row keeps its height
+    // and its bubble its width.
+    await expect(row.locator("[data-actions-deferred]")).toHaveCount(0);
+    await expect(row.getByRole("button", { name: /^Reply to/ })).toHaveCount(1);
+    expect((await row.boundingBox())!.height).toBeCloseTo(height, 0);
+    expect(await row.locator(".rounded-2xl").evaluate((bubble) => bubble.getBoundingClientRect().width)).toBeCloseTo(text, 0);
+  }
+  // Hovered, such a row shows them.
+  const row = log.locator(`[data-testid=message][data-seq="${waiting[0]!.seq}"]`);
+  await row.hover();
+  await expect(row.getByRole("button", { name: /^Reply to/ })).toBeVisible();
+  await expect(row.getByRole("button", { name: "Copy message" })).toBeVisible();
+});

@@ -1,10 +1,11 @@
 "use client";
 
-import { lazy, memo, Suspense, useEffect, useState, useSyncExternalStore } from "react";
+import { lazy, memo, startTransition, Suspense, useContext, useEffect, useState, useSyncExternalStore } from "react";
 import type { MessageStatus } from "@/shared";
 import { Avatar } from "@/components/ui/Avatar";
 import { AlertIcon, CheckIcon, ClockIcon, CopyIcon, DoubleCheckIcon, RefreshIcon, ReplyIcon } from "@/components/ui/icons";
 import { fullDateTime, messageTime, plainPreview } from "../format";
+import { DeferMarkdown } from "./defer-markdown";
 import type { ThreadMessage } from "./message-store";
 
 /**
@@ -129,6 +130,16 @@ export const MessageRow = memo(function MessageRow({
       <CopyButton text={message.content} touch={touch} />
     </>
   );
+  // A row that mounts while the reader scrolls (with a mouse) takes its hover actions once the
+  // scrolling stops, in their place beside the bubble, kept meanwhile so the text does not reflow:
+  // they were nearly half of a row's elements (two buttons, their icons), and fast wheeling mounts
+  // a screenful of rows every frame. Nothing could use them sooner: the rows take no pointer while
+  // the list scrolls (MessageList), and a keyboard user reaches them once it stops.
+  const scrolling = useContext(DeferMarkdown);
+  const [actionsDeferred, setActionsDeferred] = useState(() => scrolling && !touch);
+  useEffect(() => {
+    if (actionsDeferred && !scrolling) startTransition(() => setActionsDeferred(false));
+  }, [actionsDeferred, scrolling]);
 
   return (
     <div
@@ -164,7 +175,11 @@ export const MessageRow = memo(function MessageRow({
               <span aria-hidden="true" data-testid="streaming-caret" className="ml-0.5 inline-block h-4 w-1.5 translate-y-0.5 animate-pulse rounded-sm bg-zinc-500 dark:bg-zinc-400" />
             ) : null}
           </div>
-          {touch ? null : <div className={`flex shrink-0 items-center self-center ${mine ? "flex-row-reverse" : ""}`}>{actions}</div>}
+          {touch ? null : actionsDeferred && actions ? (
+            <div className="w-14 shrink-0" data-actions-deferred="" />
+          ) : (
+            <div className={`flex shrink-0 items-center self-center ${mine ? "flex-row-reverse" : ""}`}>{actions}</div>
+          )}
         </div>
         {mine ? (
           <div className="mt-1 flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400">
