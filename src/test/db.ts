@@ -96,7 +96,7 @@ export async function createTestDatabase(
   const { db } = createDb(url, { max, Client: countingClient(statements), prepare: kind === "postgres" });
   const bus = new LocalEventBus(db);
   const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
-  let dispatcher = new Dispatcher(createBoss(url, { poolMax: 2, supervise: false }), deps, TEST_DISPATCHER_SETTINGS);
+  let dispatcher = new Dispatcher(createBoss(url, { poolMax: 2, supervise: false, prepare: kind === "postgres" }), deps, TEST_DISPATCHER_SETTINGS);
   deps.queue = dispatcher;
   await dispatcher.start();
   servicesByDb.set(db, deps);
@@ -112,7 +112,7 @@ export async function createTestDatabase(
       // A dispatcher that works, with its own supervisor (heartbeats), replacing the enqueue-only one.
       await dispatcher.stop();
       dispatcher = new Dispatcher(
-        createBoss(url, { poolMax: 4, supervise: true }),
+        createBoss(url, { poolMax: 4, supervise: true, prepare: kind === "postgres" }),
         deps,
         { ...TEST_DISPATCHER_SETTINGS, ...settings },
       );

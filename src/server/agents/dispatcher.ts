@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { fromPrisma, PgBoss, type Job } from "pg-boss";
 import type { ChatDeps } from "../chat/deps";
+import { PreparedStatementsDb } from "./boss-db";
 import {
   endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested,
   type RunningDispatch,
@@ -87,10 +88,11 @@ export async function prepareQueues(boss: PgBoss, settings: Pick<DispatcherSetti
 }
 
 /** pg-boss's client for this process: workers and maintenance (no LISTEN: see Dispatcher). */
-export function createBoss(connectionString: string, options: { poolMax: number; supervise?: boolean }): PgBoss {
+export function createBoss(connectionString: string, options: { poolMax: number; supervise?: boolean; prepare?: boolean }): PgBoss {
+  const pool = { connectionString, max: options.poolMax };
   const boss = new PgBoss({
-    connectionString,
-    max: options.poolMax,
+    // Its statements prepared once per connection (boss-db.ts) where the app's own are (db.ts).
+    ...(options.prepare ? { db: new PreparedStatementsDb({ ...pool, application_name: `pgboss:pitchat-${process.pid}` }) } : pool),
     useListenNotify: false,
     supervise: options.supervise ?? true,
     // Heartbeats are checked by the supervisor: often, so a dead worker's job moves within seconds.
