@@ -351,6 +351,15 @@ export async function measureThread(options: {
     await sleep(1_000);
 
     // ---- Open ----
+    // BENCH_THREAD_OPEN_PROFILE=file.cpuprofile: a CPU profile of the page while it opens the thread
+    // (for finding what its longest task does; the figures of such a run are not the measurement).
+    const openProfileTo = process.env.BENCH_THREAD_OPEN_PROFILE;
+    const openCdp = openProfileTo ? await context.newCDPSession(page) : undefined;
+    if (openCdp) {
+      await openCdp.send("Profiler.enable");
+      await openCdp.send("Profiler.setSamplingInterval", { interval: 100 });
+      await openCdp.send("Profiler.start");
+    }
     const log = page.getByRole("log", { name: "Messages" });
     const openFrom = await now();
     await row.click();
@@ -362,6 +371,11 @@ export async function measureThread(options: {
     const newestAt = await now();
     await sleep(1_000);
     const openTo = await now();
+    if (openCdp && openProfileTo) {
+      const { profile } = await openCdp.send("Profiler.stop");
+      await writeFile(openProfileTo, JSON.stringify(profile));
+      await openCdp.detach();
+    }
     say(`thread: opened, newest message in view after ${(newestAt - openFrom).toFixed(0)} ms`);
 
     // ---- Wheel up to the oldest message, every older page loading on the way ----
