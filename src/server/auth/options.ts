@@ -9,11 +9,28 @@ import { clientIpFrom } from "../client-ip";
 import { sameSiteRedirect } from "./callback-url";
 import { authenticate } from "./users";
 
+/**
+ * NextAuth's errors as it logs them, but one: a session cookie that does not decrypt (forged, cut
+ * short, or sealed with a secret since changed) is the client's input, answered as signed out. It
+ * is one line, not a stack trace for every request that sends one (a cheap way to flood the log).
+ */
+export const authLogger: NonNullable<NextAuthOptions["logger"]> = {
+  error(code, metadata) {
+    if (code === "JWT_SESSION_ERROR") {
+      const error = metadata instanceof Error ? metadata : metadata?.error;
+      console.warn(`auth: ignored a session cookie that does not decrypt (${error?.message || "invalid token"})`);
+      return;
+    }
+    console.error(`[next-auth][error][${code}]`, metadata);
+  },
+};
+
 /** NextAuth: email and password, JWT sessions (no session table: any instance can verify them). */
 export function getAuthOptions(): NextAuthOptions {
   const env = getEnv();
   return {
     secret: env.NEXTAUTH_SECRET,
+    logger: authLogger,
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/signin" },
     providers: [
