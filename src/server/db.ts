@@ -104,13 +104,16 @@ export async function readRows<T>(db: Db, query: Prisma.Sql, options: { planEach
 // handle lives on globalThis rather than leaking a pool per reload.
 const globalForDb = globalThis as unknown as { pitChatDb?: DbHandle };
 
+/** Whether this process prepares its statements (DbOptions.prepare): the app's and pg-boss's alike. */
+export function preparesStatements(): boolean {
+  const env = getEnv();
+  return !env.PITCHAT_EMBEDDED && env.DATABASE_PREPARED_STATEMENTS;
+}
+
 /** The app's database, created on first use from the validated environment. */
 export function getDb(): DbHandle {
   const env = getEnv();
-  return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, {
-    max: env.DATABASE_POOL_MAX,
-    prepare: !env.PITCHAT_EMBEDDED && env.DATABASE_PREPARED_STATEMENTS,
-  }));
+  return (globalForDb.pitChatDb ??= createDb(env.DATABASE_URL, { max: env.DATABASE_POOL_MAX, prepare: preparesStatements() }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { getEnv } from "@/env";
 import { createBoss, DEFAULT_DISPATCHER_SETTINGS, Dispatcher, type DispatcherSettings } from "./agents/dispatcher";
 import type { ChatDeps } from "./chat/deps";
-import { getDb } from "./db";
+import { getDb, preparesStatements } from "./db";
 import { LocalEventBus, PostgresEventBus, type EventBus } from "./events/bus";
 import { pruneEvents } from "./events/log";
 
@@ -38,7 +38,7 @@ export function getServices(): Services {
   const env = getEnv();
   const { db } = getDb();
   const bus: EventBus = env.PITCHAT_EMBEDDED ? new LocalEventBus(db) : new PostgresEventBus(db, env.DATABASE_URL);
-  const boss = createBoss(env.DATABASE_URL, { poolMax: env.QUEUE_POOL_MAX, prepare: !env.PITCHAT_EMBEDDED && env.DATABASE_PREPARED_STATEMENTS });
+  const boss = createBoss(env.DATABASE_URL, { poolMax: env.QUEUE_POOL_MAX, prepare: preparesStatements() });
   const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
   const dispatcher = new Dispatcher(boss, deps, dispatcherSettings());
   deps.queue = dispatcher;

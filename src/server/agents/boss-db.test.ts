@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
+import { statementName } from "../db";
 import { PreparedStatementsDb } from "./boss-db";
 
 let t: TestDatabase;
@@ -20,10 +21,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-// By their text, in the order prepared (the embedded database's socket server prefixes each
-// connection's names with its own, so names are compared by their ending).
+// In the order prepared (the embedded database's socket server prefixes each connection's names
+// with its own, so names are compared by their ending).
 const prepared = async () =>
-  (await db.executeSql("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE '%pgboss%' ORDER BY prepare_time")).rows as { name: string; statement: string }[];
+  (await db.executeSql("SELECT name, statement FROM pg_prepared_statements ORDER BY prepare_time")).rows as { name: string; statement: string }[];
 
 describe("pg-boss's statements", () => {
   it("with parameters are prepared once per connection and answer as before", async () => {
@@ -34,9 +35,8 @@ describe("pg-boss's statements", () => {
     expect((await db.executeSql(other, [21])).rows).toEqual([{ n: 42 }]);
     const statements = await prepared();
     expect(statements.map((s) => s.statement)).toEqual([text, other]);
-    expect(statements[0]!.name.endsWith(PreparedStatementsDb.nameOf(text))).toBe(true);
-    expect(statements[1]!.name.endsWith(PreparedStatementsDb.nameOf(other))).toBe(true);
-    expect(PreparedStatementsDb.nameOf(other)).not.toBe(PreparedStatementsDb.nameOf(text));
+    expect(statements[0]!.name.endsWith(statementName({ sql: text }))).toBe(true);
+    expect(statements[1]!.name.endsWith(statementName({ sql: other }))).toBe(true);
   });
 
   it("without parameters run as a script, unprepared", async () => {

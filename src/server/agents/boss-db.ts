@@ -1,5 +1,5 @@
 import Db from "pg-boss/dist/db.js";
-import { LRUCache } from "lru-cache";
+import { statementName } from "../db";
 
 /**
  * pg-boss's own connection pool (its `Db`, every feature kept: BAM's cancellable statements, session
@@ -14,28 +14,14 @@ import { LRUCache } from "lru-cache";
  * unnamed and 4.7–5.8 ms named; sends 205–253/s and 267–297/s.
  *
  * A statement without parameters keeps the simple protocol, which is how pg-boss's multi-statement
- * migration scripts run. Texts map to names one to one (a name is never reused for another text, so a
- * connection cannot hold a clashing one); the map is bounded in case a text ever carries a literal
- * that varies, and a text that falls out of it is prepared again under a new name when it returns.
- * pg-boss 12.38.0 passes the text through to `pg` untouched; `pg`'s query config `{ name, text }`
- * is its documented way to name a statement.
+ * migration scripts run. A statement is named as the app's own are (`statementName`, its text's
+ * digest), so one name never stands for two texts. pg-boss 12.38.0 passes the text through to `pg`
+ * untouched; `pg`'s query config `{ name, text }` is its documented way to name a statement.
  */
 export class PreparedStatementsDb extends Db {
-  private static names = new LRUCache<string, string>({ max: 500 });
-  private static nextName = 0;
-
-  static nameOf(text: string): string {
-    let name = PreparedStatementsDb.names.get(text);
-    if (!name) {
-      name = `pgboss_${(PreparedStatementsDb.nextName++).toString(36)}`;
-      PreparedStatementsDb.names.set(text, name);
-    }
-    return name;
-  }
-
   override executeSql(text: string, values?: unknown[], options?: Parameters<Db["executeSql"]>[2]) {
     if (!values?.length) return super.executeSql(text, values, options);
-    const named = { name: PreparedStatementsDb.nameOf(text), text } as unknown as string;
+    const named = { name: statementName({ sql: text }), text } as unknown as string;
     return super.executeSql(named, values, options);
   }
 }
