@@ -222,7 +222,7 @@ async function sendMessage(user: { id: string; name: string }, body: { sessionId
     await client.query({ name: "floor-begin", text: "BEGIN" });
     // In the app's order: the job first, then the statement that locks the session and user rows.
     const tx: QueueTransaction = {
-      $queryRawUnsafe: async <T>(text: string, ...values: unknown[]) => (await client.query({ name: statementName({ sql: text }), text, values })).rows as T,
+      executeSql: async (text: string, values: unknown[] = []) => ({ rows: (await client.query({ name: statementName({ sql: text }), text, values })).rows }),
     };
     await queue.enqueue(tx, { dispatchId, sessionId: body.sessionId });
     const { rows } = await client.query<MessageRow>({ ...SEND, values: [id, content, body.sessionId, user.id, user.name, body.clientId ?? null, dispatchId] });

@@ -1,14 +1,16 @@
 /**
- * readRows, the hot reads' path past Prisma: the same rows as $queryRaw for the same statement
+ * queryRows, the hot paths' way past Prisma: the same rows as $queryRaw for the same statement
  * (timestamps as the same UTC instants, ints as numbers, enums as strings, nulls), with a Date
- * parameter bound the way Prisma binds it; and its timestamp parser against Date's own.
+ * parameter bound the way Prisma binds it; transaction, its all-or-nothing companion (a send's
+ * message and its job); and the timestamp parser against Date's own.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "@/generated/prisma/client";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
-import { callerFor, createBot, createUser } from "@/test/fixtures";
-import { parseUtcTimestamp, readRows } from "./db";
+import { callerFor, createBot, createUser, userWithSession } from "@/test/fixtures";
+import { constraintViolation } from "./chat/constraints";
+import { parseUtcTimestamp, queryRows, transaction } from "./db";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -18,7 +20,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe("readRows", () => {
+describe("queryRows", () => {
   it("answers what $queryRaw answers, a Date parameter included", async () => {
     const user = await createUser(t.db);
     const bot = await createBot(t.db);
@@ -32,13 +34,63 @@ describe("readRows", () => {
       WHERE m."sessionId" = ${session.id} AND m."createdAt" >= ${since}::timestamp ORDER BY m.seq`;
     const since = new Date(Date.now() - 60 * 60_000);
     const viaPrisma = await t.db.$queryRaw<Record<string, unknown>[]>(statement(since));
-    const direct = await readRows<Record<string, unknown>>(t.db, statement(since));
+    const direct = await queryRows<Record<string, unknown>>(t.db, statement(since));
     expect(direct).toHaveLength(2);
     expect(direct).toEqual(viaPrisma);
     expect(direct[0]!.createdAt).toBeInstanceOf(Date);
     expect(typeof direct[0]!.seq).toBe("number");
     // A bound Date is that instant: a bound time past every row finds none.
-    expect(await readRows(t.db, statement(new Date(Date.now() + 60 * 60_000)))).toEqual([]);
+    expect(await queryRows(t.db, statement(new Date(Date.now() + 60 * 60_000)))).toEqual([]);
+  });
+});
+
+describe("transaction", () => {
+  const probe = async () => (await queryRows<{ n: number }>(t.db, Prisma.sql`SELECT count(*)::int AS n FROM tx_probe`))[0]!.n;
+  const jobs = async () => (await queryRows<{ n: number }>(t.db, Prisma.sql`SELECT count(*)::int AS n FROM pgboss.job`))[0]!.n;
+  beforeAll(async () => {
+    await queryRows(t.db, Prisma.sql`CREATE TABLE tx_probe (id int PRIMARY KEY)`);
+  });
+
+  it("commits its statements and pg-boss's together", async () => {
+    const before = await jobs();
+    const answer = await transaction(t.db, async (tx) => {
+      await tx.rows(Prisma.sql`INSERT INTO tx_probe VALUES (${1})`);
+      await t.services.dispatcher.enqueue(tx, { dispatchId: crypto.randomUUID(), sessionId: "s-probe" });
+      return (await tx.rows<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM tx_probe`))[0]!.n;
+    });
+    expect(answer).toBe(1);
+    expect([await probe(), await jobs()]).toEqual([1, before + 1]);
+  });
+
+  it("rolls all of it back when its work throws, and gives the connection back to the pool", async () => {
+    const [rows, jobsBefore] = [await probe(), await jobs()];
+    // More attempts than the pool (2) has connections: one kept by a failed attempt would hang the rest.
+    for (let i = 0; i < 4; i++) {
+      await expect(transaction(t.db, async (tx) => {
+        await tx.rows(Prisma.sql`INSERT INTO tx_probe VALUES (${100 + i})`);
+        await t.services.dispatcher.enqueue(tx, { dispatchId: crypto.randomUUID(), sessionId: "s-probe" });
+        throw new Error("changed my mind");
+      })).rejects.toThrow("changed my mind");
+    }
+    expect([await probe(), await jobs()]).toEqual([rows, jobsBefore]);
+  });
+
+  it("fails with the database's error, which constraintViolation reads, and stores nothing", async () => {
+    const rows = await probe();
+    const error = await transaction(t.db, async (tx) => {
+      await tx.rows(Prisma.sql`INSERT INTO tx_probe VALUES (${2})`);
+      await tx.rows(Prisma.sql`INSERT INTO tx_probe VALUES (${1})`);
+    }).catch((e: unknown) => e);
+    expect(constraintViolation(error)).toBe("tx_probe_pkey");
+    expect(await probe()).toBe(rows);
+  });
+
+  it("leaves no job behind a send that stored nothing (a closed session)", async () => {
+    const { caller, session } = await userWithSession(t.db);
+    await caller.chat.closeSession({ sessionId: session.id });
+    const before = await jobs();
+    await expect(caller.chat.sendMessage({ sessionId: session.id, content: "anyone?" })).rejects.toThrow("Session is closed");
+    expect(await jobs()).toBe(before);
   });
 });
 

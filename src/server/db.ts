@@ -77,27 +77,78 @@ const READ_TYPES = {
 };
 
 /**
- * The rows of one read statement (built with Prisma.sql, values bound as parameters), taken from the
- * pool under the Prisma client directly. For the hot reads (a list of sessions, a page of
- * history) and the search: there, Prisma's raw-query path (its request pipeline, the adapter's conversion of every
- * value, the client's mapping of the result) cost as much CPU as the pg driver and the statement
- * together (bench/README.md, "Where a request's CPU goes"), and buys nothing a parameterised
- * statement does not already give. Rows come back as $queryRaw returns them for these statements:
- * timestamps as UTC Dates, int columns as numbers, enums as strings. Named (prepared) exactly when
- * Prisma's statements are, unless `planEachTime`: a statement whose best plan depends on its values
- * (chat.search: a word in most of a user's messages wants a walk of their newest messages, a rare
- * one the full-text index) must not be prepared, as PostgreSQL plans a prepared statement once for
- * any values after its fifth run, and that one plan took 0.9–2 s for a common word at the reference
- * data (10 ms planned for its value). A client not made by createDb goes through $queryRaw.
+ * The rows of one statement (built with Prisma.sql, values bound as parameters), taken from the pool
+ * under the Prisma client directly. For the hot paths: a list of sessions, a page of history, the
+ * search, a send and everything a dispatch runs. There, Prisma's raw-query path (its request
+ * pipeline, the adapter's conversion of every value, the client's mapping of the result) cost as
+ * much CPU as the pg driver and the statement together (bench/README.md, "Where a request's CPU
+ * goes"), and buys nothing a parameterised statement does not already give. Rows come back as
+ * $queryRaw returns them for these statements: timestamps as UTC Dates, int columns as numbers,
+ * enums as strings, json as values (a bigint column would be a string: cast counts to int). A
+ * statement that fails throws pg's own error (constraints.ts reads both shapes). Named (prepared)
+ * exactly when Prisma's statements are, unless `planEachTime`: a statement whose best plan depends
+ * on its values (chat.search: a word in most of a user's messages wants a walk of their newest
+ * messages, a rare one the full-text index) must not be prepared, as PostgreSQL plans a prepared
+ * statement once for any values after its fifth run, and that one plan took 0.9–2 s for a common
+ * word at the reference data (10 ms planned for its value). A client not made by createDb goes
+ * through $queryRaw.
  */
-export async function readRows<T>(db: Db, query: Prisma.Sql, options: { planEachTime?: boolean } = {}): Promise<T[]> {
+export async function queryRows<T>(db: Db, query: Prisma.Sql, options: { planEachTime?: boolean } = {}): Promise<T[]> {
   const reader = readers.get(db);
   if (!reader) return db.$queryRaw<T[]>(query);
+  return run<T>(reader.pool, reader.prepare && !options.planEachTime, query);
+}
+
+function run<T>(client: pg.Pool | pg.PoolClient, named: boolean, query: Prisma.Sql): Promise<T[]> {
   const text = query.text;
   const values = query.values.map((value) => (value instanceof Date ? value.toISOString() : value));
-  const named = reader.prepare && !options.planEachTime;
-  const result = await reader.pool.query({ text, values, types: READ_TYPES, ...(named ? { name: statementName({ sql: text }) } : {}) });
-  return result.rows as T[];
+  return client.query({ text, values, types: READ_TYPES, ...(named ? { name: statementName({ sql: text }) } : {}) }).then((r) => r.rows as T[]);
+}
+
+/** A transaction of queryRows statements; also what pg-boss's `send(…, { db })` takes, so a job can be stored in it. */
+export type SqlTransaction = {
+  rows<T>(query: Prisma.Sql): Promise<T[]>;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+};
+
+/**
+ * Runs `work` in one transaction on one pooled connection, past Prisma as queryRows is (its
+ * interactive transactions were the costliest part of a send after the statements themselves).
+ * Committed when `work` resolves, rolled back when it throws; a connection that could not even roll
+ * back is closed rather than returned to the pool. Waits for a connection as long as the pool's
+ * other statements do. A client not made by createDb goes through Prisma's $transaction.
+ */
+export async function transaction<T>(db: Db, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  const reader = readers.get(db);
+  if (!reader) {
+    return db.$transaction(
+      (tx) => work({
+        rows: <R>(query: Prisma.Sql) => tx.$queryRaw<R[]>(query),
+        executeSql: async (text, values = []) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }),
+      }),
+      TRANSACTION,
+    );
+  }
+  const client = await reader.pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work({
+      rows: <R>(query: Prisma.Sql) => run<R>(client, reader.prepare, query),
+      executeSql: async (text, values = []) => {
+        // pg-boss's own statements, with its own value types; named as its pool's are (boss-db.ts).
+        const named = reader.prepare && values.length > 0;
+        return { rows: (await client.query({ text, values, ...(named ? { name: statementName({ sql: text }) } : {}) })).rows };
+      },
+    });
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch((failed: Error) => (broken = failed));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
 }
 
 // One client per process. In development modules are re-evaluated on every change, so the

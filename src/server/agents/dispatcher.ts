@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
-import { fromPrisma, PgBoss, type Job } from "pg-boss";
+import { PgBoss, type Job } from "pg-boss";
+import { Prisma } from "@/generated/prisma/client";
 import type { ChatDeps } from "../chat/deps";
+import { queryRows } from "../db";
 import { PreparedStatementsDb } from "./boss-db";
 import {
   endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested,
@@ -136,7 +138,7 @@ export class Dispatcher implements DispatchQueue {
       retryLimit: this.settings.retryLimit,
       retryDelay: this.settings.retryDelaySeconds,
       retryBackoff: this.settings.retryDelaySeconds > 0,
-      db: fromPrisma(tx),
+      db: tx,
     });
   }
 
@@ -276,13 +278,13 @@ export class Dispatcher implements DispatchQueue {
    * their transaction's start, the chat by the order the sends stored their messages in.
    */
   private async waitingBehind(dispatchId: string): Promise<boolean> {
-    const [row] = await this.deps.db.$queryRaw<{ blocked: boolean }[]>`
+    const [row] = await queryRows<{ blocked: boolean }>(this.deps.db, Prisma.sql`
       SELECT EXISTS (
         SELECT 1 FROM "Dispatch" me
         JOIN pgboss.job j ON j.name = ${QUEUES.dispatch} AND j.state = 'active' AND j.group_id = me."sessionId"
         JOIN "Dispatch" o ON o.id = j.id::text
         WHERE me.id = ${dispatchId} AND o.id <> me.id AND (o."createdAt", o.id) < (me."createdAt", me.id)
-      ) AS blocked`;
+      ) AS blocked`);
     return row?.blocked ?? false;
   }
 
@@ -310,9 +312,9 @@ export class Dispatcher implements DispatchQueue {
 
   /** A dispatch out of retries (its agent kept failing, or its workers kept dying). */
   private async giveUp(dispatchId: string): Promise<void> {
-    const [d] = await this.deps.db.$queryRaw<{ id: string; sessionId: string; messageId: string; error: string | null; replyId: string | null; content: string | null }[]>`
+    const [d] = await queryRows<{ id: string; sessionId: string; messageId: string; error: string | null; replyId: string | null; content: string | null }>(this.deps.db, Prisma.sql`
       SELECT d.id, d."sessionId", d."messageId", d.error, r.id AS "replyId", r.content
-      FROM "Dispatch" d LEFT JOIN "Message" r ON r."dispatchId" = d.id WHERE d.id = ${dispatchId}`;
+      FROM "Dispatch" d LEFT JOIN "Message" r ON r."dispatchId" = d.id WHERE d.id = ${dispatchId}`);
     if (!d) return;
     await endDispatch(this.deps, d, {
       status: "failed",
@@ -322,8 +324,8 @@ export class Dispatcher implements DispatchQueue {
   }
 
   private async deadlinePassed(dispatchId: string): Promise<void> {
-    const [d] = await this.deps.db.$queryRaw<{ id: string; sessionId: string; messageId: string; status: string }[]>`
-      SELECT id, "sessionId", "messageId", status FROM "Dispatch" WHERE id = ${dispatchId}`;
+    const [d] = await queryRows<{ id: string; sessionId: string; messageId: string; status: string }>(this.deps.db, Prisma.sql`
+      SELECT id, "sessionId", "messageId", status FROM "Dispatch" WHERE id = ${dispatchId}`);
     if (d?.status !== "waiting") return;
     await endDispatch(this.deps, d, { status: "failed", reply: null, error: "The webhook service did not send its reply in time." });
   }

@@ -5,8 +5,8 @@
  */
 export type DispatchJob = { dispatchId: string; sessionId: string };
 
-/** What a transaction looks like to the queue: Prisma's interactive transaction client. */
-export type QueueTransaction = { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T> };
+/** What a transaction looks like to the queue: pg-boss's own view of a database (db.ts: SqlTransaction). */
+export type QueueTransaction = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 export interface DispatchQueue {
   enqueue(tx: QueueTransaction, job: DispatchJob): Promise<void>;

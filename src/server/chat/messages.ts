@@ -6,7 +6,7 @@ import type {
   ListMessagesInput, ListMessagesOutput, Message, RegenerateOutput, RetryMessageOutput, SendMessageInput, SendMessageOutput,
 } from "@/shared";
 import { LIMITS } from "@/shared";
-import { readRows, TRANSACTION, type Db } from "../db";
+import { queryRows, transaction, type Db } from "../db";
 import { badRequest, notFound, permissionDenied, preconditionFailed } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { sessionBotAccess } from "./bots";
@@ -42,7 +42,7 @@ export async function listMessages(db: Db, userId: string, input: z.output<typeo
             UNION ALL
             (SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = owned."ownedId" AND seq > owned."anchorSeq" ORDER BY seq LIMIT ${take})`
         : Prisma.sql`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE "sessionId" = owned."ownedId" ORDER BY seq DESC LIMIT ${take}`;
-  const rows = await readRows<Partial<MessageRow> & { anchorSeq: number | null }>(db, Prisma.sql`
+  const rows = await queryRows<Partial<MessageRow> & { anchorSeq: number | null }>(db, Prisma.sql`
     WITH owned AS MATERIALIZED (
       SELECT s.id AS "ownedId", ${anchorSeq} AS "anchorSeq" FROM "ChatSession" s
       WHERE s.id = ${input.sessionId} AND s."userId" = ${userId}
@@ -111,9 +111,9 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
   const dispatchId = randomUUID();
   let row: (MessageRow & EventRangeColumns) | undefined;
   try {
-    row = await deps.db.$transaction(async (tx) => {
+    row = await transaction(deps.db, async (tx) => {
       await deps.queue.enqueue(tx, { dispatchId, sessionId: input.sessionId });
-      const [stored] = await tx.$queryRaw<(MessageRow & EventRangeColumns)[]>`
+      const [stored] = await tx.rows<MessageRow & EventRangeColumns>(Prisma.sql`
         WITH s AS (
           UPDATE "ChatSession" SET
             "messageCount" = "messageCount" + 1, "pendingReplies" = "pendingReplies" + 1,
@@ -141,10 +141,10 @@ export async function sendMessage(deps: ChatDeps, sender: Sender, input: z.outpu
           { type: "message.created", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM m` },
           { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
         ])}
-        SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
+        SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`);
       if (!stored) throw new NothingStored();
       return stored;
-    }, TRANSACTION);
+    });
   } catch (error) {
     if (!(error instanceof NothingStored)) {
       const violated = constraintViolation(error);
@@ -210,8 +210,8 @@ async function dispatchAgain(deps: ChatDeps, userId: string, again: DispatchAgai
     again.kind === "retry"
       ? Prisma.sql`id = ${again.messageId} AND "sessionId" = (SELECT id FROM locked) AND "senderType" = 'user' AND status = 'failed'`
       : Prisma.sql`id = (SELECT id FROM "Message" WHERE "sessionId" = (SELECT id FROM locked) AND "senderType" = 'user' ORDER BY seq DESC LIMIT 1)`;
-  const row = await deps.db.$transaction(async (tx) => {
-    const [updated] = await tx.$queryRaw<(MessageRow & EventRangeColumns)[]>`
+  const row = await transaction(deps.db, async (tx) => {
+    const [updated] = await tx.rows<MessageRow & EventRangeColumns>(Prisma.sql`
       WITH locked AS (${locked}),
       m AS (
         UPDATE "Message" SET status = 'sent', "ackStatus" = 'pending', error = NULL, "updatedAt" = ${NOW}
@@ -231,10 +231,10 @@ async function dispatchAgain(deps: ChatDeps, userId: string, again: DispatchAgai
         { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM m` },
         { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
       ])}
-      SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`;
+      SELECT m.*, ${EVENT_RANGE_COLUMNS} FROM m`);
     if (updated) await deps.queue.enqueue(tx, { dispatchId, sessionId: updated.sessionId });
     return updated;
-  }, TRANSACTION);
+  });
   if (row) {
     deps.events.committed(eventRange(row));
     deps.queue.wake();

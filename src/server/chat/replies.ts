@@ -2,7 +2,7 @@ import { createId } from "@paralleldrive/cuid2";
 import { Prisma } from "@/generated/prisma/client";
 import type { Message, StopReplyOutput } from "@/shared";
 import { LIMITS } from "@/shared";
-import type { Db } from "../db";
+import { queryRows, type Db } from "../db";
 import { notFound } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { constraintViolation } from "./constraints";
@@ -55,7 +55,7 @@ type StartRow = {
  * Null when there is nothing to run: the dispatch finished already, or its session is gone.
  */
 export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: string): Promise<RunningDispatch | null> {
-  const [row] = await deps.db.$queryRaw<StartRow[]>`
+  const [row] = await queryRows<StartRow>(deps.db, Prisma.sql`
     WITH locked AS (
       SELECT id, "userId", status, "botId", title FROM "ChatSession"
       WHERE id = (SELECT "sessionId" FROM "Dispatch" WHERE id = ${dispatchId})
@@ -83,11 +83,11 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
     FROM d CROSS JOIN locked
       LEFT JOIN "Bot" b ON b.id = locked."botId"
       LEFT JOIN "Agent" a ON a.id = b."agentId"
-      LEFT JOIN "Message" r ON r."dispatchId" = d.id`;
+      LEFT JOIN "Message" r ON r."dispatchId" = d.id`);
   if (!row) return null;
   deps.events.committed(eventRange(row));
 
-  const [message] = await deps.db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`;
+  const [message] = await queryRows<MessageRow>(deps.db, Prisma.sql`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`);
   // Its session was deleted in the moment since: nothing to run.
   if (!message) return null;
   return {
@@ -111,16 +111,16 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
 
 /** The reason an attempt failed, kept for operators and for the final failure if retries run out. */
 export async function recordAttemptError(db: Db, dispatchId: string, error: string): Promise<void> {
-  await db.$executeRaw`UPDATE "Dispatch" SET error = ${error} WHERE id = ${dispatchId}`;
+  await queryRows(db, Prisma.sql`UPDATE "Dispatch" SET error = ${error} WHERE id = ${dispatchId}`);
 }
 
 /** The conversation before the user's message, oldest first: what an agent sees as context. */
 export async function historyBefore(db: Db, sessionId: string, seq: number, limit: number): Promise<Message[]> {
   if (limit <= 0) return [];
-  const rows = await db.$queryRaw<MessageRow[]>`
+  const rows = await queryRows<MessageRow>(db, Prisma.sql`
     SELECT ${MESSAGE_COLUMNS} FROM "Message"
     WHERE "sessionId" = ${sessionId} AND seq < ${seq} AND content <> ''
-    ORDER BY seq DESC LIMIT ${limit}`;
+    ORDER BY seq DESC LIMIT ${limit}`);
   return rows.reverse().map(toMessage);
 }
 
@@ -132,7 +132,7 @@ export async function historyBefore(db: Db, sessionId: string, seq: number, limi
 export async function openReply(deps: ChatDeps, d: RunningDispatch, text: string, contentType: "markdown" | "text"): Promise<Message | null> {
   const id = createId();
   const bot = d.bot!;
-  const [row] = await deps.db.$queryRaw<(MessageRow & EventRangeColumns & { created: boolean })[]>`
+  const [row] = await queryRows<(MessageRow & EventRangeColumns & { created: boolean })>(deps.db, Prisma.sql`
     WITH existing AS (SELECT id FROM "Message" WHERE "dispatchId" = ${d.id}),
     running AS (SELECT id FROM "Dispatch" WHERE id = ${d.id} AND status = 'running'),
     s AS (
@@ -164,7 +164,7 @@ export async function openReply(deps: ChatDeps, d: RunningDispatch, text: string
       { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM restarted` },
       { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
     ])}
-    SELECT r.*, ${EVENT_RANGE_COLUMNS} FROM r`;
+    SELECT r.*, ${EVENT_RANGE_COLUMNS} FROM r`);
   if (!row) return null;
   deps.events.committed(eventRange(row));
   return toMessage(row);
@@ -175,18 +175,18 @@ export async function openReply(deps: ChatDeps, d: RunningDispatch, text: string
  * the user asked to stop (a Stop on another instance reaches the running agent this way).
  */
 export async function saveReplyText(db: Db, dispatchId: string, replyId: string, content: string): Promise<{ stopRequested: boolean }> {
-  const [row] = await db.$queryRaw<{ stopRequested: boolean }[]>`
+  const [row] = await queryRows<{ stopRequested: boolean }>(db, Prisma.sql`
     WITH r AS (
       UPDATE "Message" SET content = ${content}, "updatedAt" = ${NOW}
       WHERE id = ${replyId} AND "replyStatus" = 'streaming'
     )
-    SELECT "stopRequested" FROM "Dispatch" WHERE id = ${dispatchId}`;
+    SELECT "stopRequested" FROM "Dispatch" WHERE id = ${dispatchId}`);
   return { stopRequested: row?.stopRequested ?? true };
 }
 
 /** Whether the user asked to stop this dispatch (for an agent that has not written anything yet). */
 export async function stopRequested(db: Db, dispatchId: string): Promise<boolean> {
-  const [row] = await db.$queryRaw<{ stopRequested: boolean }[]>`SELECT "stopRequested" FROM "Dispatch" WHERE id = ${dispatchId}`;
+  const [row] = await queryRows<{ stopRequested: boolean }>(db, Prisma.sql`SELECT "stopRequested" FROM "Dispatch" WHERE id = ${dispatchId}`);
   return row?.stopRequested ?? true;
 }
 
@@ -211,7 +211,7 @@ export async function endDispatch(deps: ChatDeps, d: Pick<RunningDispatch, "id" 
   // message is where the reason and Retry show.
   const failsMessage = outcome.status === "failed";
   const finished = outcome.status !== "waiting";
-  const [row] = await deps.db.$queryRaw<EndRow[]>`
+  const [row] = await queryRows<EndRow>(deps.db, Prisma.sql`
     WITH locked AS (SELECT id, "userId" FROM "ChatSession" WHERE id = ${d.sessionId} FOR UPDATE),
     d AS (
       UPDATE "Dispatch" SET status = ${outcome.status}::"DispatchStatus", error = ${error},
@@ -245,7 +245,7 @@ export async function endDispatch(deps: ChatDeps, d: Pick<RunningDispatch, "id" 
       { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM m` },
       { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
     ])}
-    SELECT EXISTS (SELECT 1 FROM d) AS ended, ${EVENT_RANGE_COLUMNS}`;
+    SELECT EXISTS (SELECT 1 FROM d) AS ended, ${EVENT_RANGE_COLUMNS}`);
   deps.events.committed(eventRange(row));
   return row?.ended ?? false;
 }
@@ -263,14 +263,14 @@ export async function stopReply(deps: ChatDeps, userId: string, sessionId: strin
  * within a moment and keeps the text so far; a dispatch not started yet ends without running.
  */
 export async function requestStop(db: Db, userId: string, sessionId: string): Promise<{ found: boolean; stopped: string[] }> {
-  const rows = await db.$queryRaw<{ owned: boolean; id: string | null }[]>`
+  const rows = await queryRows<{ owned: boolean; id: string | null }>(db, Prisma.sql`
     WITH owned AS (SELECT id FROM "ChatSession" WHERE id = ${sessionId} AND "userId" = ${userId}),
     d AS (
       UPDATE "Dispatch" SET "stopRequested" = true
       WHERE "sessionId" = (SELECT id FROM owned) AND status IN ('queued', 'running', 'waiting') AND NOT "stopRequested"
       RETURNING id
     )
-    SELECT EXISTS (SELECT 1 FROM owned) AS owned, d.id FROM (SELECT 1) one LEFT JOIN d ON true`;
+    SELECT EXISTS (SELECT 1 FROM owned) AS owned, d.id FROM (SELECT 1) one LEFT JOIN d ON true`);
   return { found: rows[0]?.owned ?? false, stopped: rows.flatMap((r) => (r.id ? [r.id] : [])) };
 }
 
@@ -286,10 +286,10 @@ export async function storeServiceReply(
   agentId: string,
   input: ServiceReply,
 ): Promise<{ message: Message; created: boolean } | null> {
-  const [target] = await deps.db.$queryRaw<{ id: string }[]>`
+  const [target] = await queryRows<{ id: string }>(deps.db, Prisma.sql`
     SELECT d.id FROM "Dispatch" d
     WHERE d."messageId" = ${input.replyTo} AND d."sessionId" = ${input.sessionId} AND d."agentId" = ${agentId}
-    ORDER BY d."createdAt" DESC, d.id DESC LIMIT 1`;
+    ORDER BY d."createdAt" DESC, d.id DESC LIMIT 1`);
   return target ? storeWholeReply(deps, target.id, input) : null;
 }
 
@@ -303,13 +303,13 @@ export async function storeWholeReply(
   dispatchId: string,
   input: Pick<ServiceReply, "content" | "contentType">,
 ): Promise<{ message: Message; created: boolean } | null> {
-  const [target] = await deps.db.$queryRaw<{ sessionId: string; messageId: string; status: string; botId: string; botName: string; replyId: string | null }[]>`
+  const [target] = await queryRows<{ sessionId: string; messageId: string; status: string; botId: string; botName: string; replyId: string | null }>(deps.db, Prisma.sql`
     SELECT d."sessionId", d."messageId", d.status, b.id AS "botId", b."displayName" AS "botName",
       (SELECT r.id FROM "Message" r WHERE r."dispatchId" = d.id) AS "replyId"
     FROM "Dispatch" d
     JOIN "ChatSession" s ON s.id = d."sessionId"
     JOIN "Bot" b ON b.id = s."botId"
-    WHERE d.id = ${dispatchId}`;
+    WHERE d.id = ${dispatchId}`);
   if (!target) return null;
   if (target.replyId) return { message: await messageById(deps.db, target.replyId), created: false };
 
@@ -319,7 +319,7 @@ export async function storeWholeReply(
   const id = createId();
   let rows: (MessageRow & EventRangeColumns)[];
   try {
-    rows = await deps.db.$queryRaw<(MessageRow & EventRangeColumns)[]>`
+    rows = await queryRows<(MessageRow & EventRangeColumns)>(deps.db, Prisma.sql`
     WITH s AS (
       UPDATE "ChatSession" SET
         "messageCount" = "messageCount" + 1, "unreadCount" = "unreadCount" + 1,
@@ -353,7 +353,7 @@ export async function storeWholeReply(
       { type: "message.created", sessionId: Prisma.sql`SELECT id FROM s`, messageId: Prisma.sql`SELECT id FROM r` },
       { type: "session.updated", sessionId: Prisma.sql`SELECT id FROM s` },
     ])}
-    SELECT r.*, ${EVENT_RANGE_COLUMNS} FROM r`;
+    SELECT r.*, ${EVENT_RANGE_COLUMNS} FROM r`);
   } catch (error) {
     // Two replies to one message at once: the unique dispatchId let one in; the other gets it.
     if (constraintViolation(error) !== "Message_dispatchId_key") throw error;
@@ -362,7 +362,7 @@ export async function storeWholeReply(
   const row = rows[0];
   if (!row) {
     // Ended another way meanwhile (stopped, or a reply of the same dispatch won a race).
-    const [again] = await deps.db.$queryRaw<{ id: string }[]>`SELECT id FROM "Message" WHERE "dispatchId" = ${d.id}`;
+    const [again] = await queryRows<{ id: string }>(deps.db, Prisma.sql`SELECT id FROM "Message" WHERE "dispatchId" = ${d.id}`);
     return again ? { message: await messageById(deps.db, again.id), created: false } : null;
   }
   deps.events.committed(eventRange(row));
@@ -370,6 +370,6 @@ export async function storeWholeReply(
 }
 
 async function messageById(db: Db, id: string): Promise<Message> {
-  const [row] = await db.$queryRaw<MessageRow[]>`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${id}`;
+  const [row] = await queryRows<MessageRow>(db, Prisma.sql`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${id}`);
   return toMessage(row!);
 }

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { Id, SEARCH_MARK, type SearchInput, type SearchOutput } from "@/shared";
-import { readRows, type Db } from "../db";
+import { queryRows, type Db } from "../db";
 import { badRequest } from "../errors";
 import { toBotSummary, type BotRow } from "./dto";
 
@@ -96,9 +96,9 @@ type SearchRow = {
 /** chat.search: the caller's titles and messages that match, best first (see searchStatement). */
 export async function search(db: Db, userId: string, input: z.output<typeof SearchInput>): Promise<SearchOutput> {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
-  // Planned for its words each time (see readRows): the best plan for a common word and for a rare
+  // Planned for its words each time (see queryRows): the best plan for a common word and for a rare
   // one differ by a hundred times.
-  const rows = await readRows<SearchRow>(db, searchStatement(userId, input, after), { planEachTime: true });
+  const rows = await queryRows<SearchRow>(db, searchStatement(userId, input, after), { planEachTime: true });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {

@@ -14,7 +14,7 @@ import type {
 } from "@/shared";
 import { createId } from "@paralleldrive/cuid2";
 import { Id } from "@/shared";
-import { readRows, type Db } from "../db";
+import { queryRows, type Db } from "../db";
 import { badRequest, notFound } from "../errors";
 import { appendEvents, appendEventsFrom, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { botAccess, botForNewSession } from "./bots";
@@ -64,7 +64,7 @@ export async function listSessions(db: Db, userId: string, input: z.output<typeo
 
   // One row per session of the page, each carrying the total; a page past the end is one row of
   // nulls carrying it.
-  const rows = await readRows<Partial<ListedRow> & { total: number }>(db, Prisma.sql`
+  const rows = await queryRows<Partial<ListedRow> & { total: number }>(db, Prisma.sql`
     WITH tally AS (
       SELECT COALESCE(SUM(count), 0)::int AS total FROM "ChatSessionTally" WHERE ${Prisma.join(tallyFilters, " AND ")}
     )

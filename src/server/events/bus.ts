@@ -1,5 +1,6 @@
 import pg from "pg";
-import type { Db } from "../db";
+import { Prisma } from "@/generated/prisma/client";
+import { queryRows, type Db } from "../db";
 import type { EventRange } from "./log";
 import { loadEvents, type StoredEvent } from "./replay";
 import type { EventSink, LiveEvent } from "./sink";
@@ -165,7 +166,7 @@ export class PostgresEventBus extends FanOut {
   live(userId: string, event: LiveEvent): void {
     for (const part of splitDelta(event)) {
       const payload = JSON.stringify({ u: userId, e: part });
-      void this.db.$executeRaw`SELECT pg_notify(${LIVE_CHANNEL}, ${payload})`.catch((error: unknown) => {
+      void queryRows(this.db, Prisma.sql`SELECT pg_notify(${LIVE_CHANNEL}, ${payload})`).catch((error: unknown) => {
         console.error("live event not sent:", error);
       });
     }
