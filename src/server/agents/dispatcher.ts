@@ -404,7 +404,9 @@ class ReplyWriter {
     } else if (status === "stopped") {
       await endDispatch(this.deps, this.d, { status: "stopped", reply: reply ? { id: reply.id, content: this.text.slice(0, this.saved) } : null });
     } else {
-      await endDispatch(this.deps, this.d, { status: "failed", reply: reply ? { id: reply.id, content: this.text.slice(0, this.saved) } : null, error: error ?? "The agent failed." });
+      // Everything the agent sent before it failed is kept, saved or not (a stop keeps only what the
+      // user had seen when they pressed it).
+      await endDispatch(this.deps, this.d, { status: "failed", reply, error: error ?? "The agent failed." });
     }
   }
 
