@@ -38,7 +38,7 @@ export function getServices(): Services {
   const env = getEnv();
   const { db } = getDb();
   const bus: EventBus = env.PITCHAT_EMBEDDED ? new LocalEventBus(db) : new PostgresEventBus(db, env.DATABASE_URL);
-  const boss = createBoss(env.DATABASE_URL, { poolMax: env.QUEUE_POOL_MAX, prepare: preparesStatements() });
+  const boss = createBoss(env.DATABASE_URL, { poolMax: env.QUEUE_POOL_MAX, prepare: preparesStatements(), asyncCommit: !env.PITCHAT_EMBEDDED });
   const deps: ChatDeps = { db, events: bus, queue: undefined as unknown as Dispatcher };
   const dispatcher = new Dispatcher(boss, deps, dispatcherSettings());
   deps.queue = dispatcher;

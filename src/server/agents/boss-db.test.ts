@@ -51,3 +51,23 @@ describe("pg-boss's statements", () => {
     expect((await db.executeSql("SELECT $1::int AS n", [7])).rows).toEqual([{ n: 7 }]);
   });
 });
+
+describe("pg-boss's own connections on PostgreSQL (createBoss)", () => {
+  it.runIf(process.env.TEST_DB === "postgres")("commit without waiting for the disk and plan once, while the app's and a send's stay durable", async () => {
+    const { createBoss } = await import("./dispatcher");
+    const { queryRows, transaction } = await import("../db");
+    const { Prisma } = await import("@/generated/prisma/client");
+    const boss = createBoss(t.url, { poolMax: 1, supervise: false, prepare: true, asyncCommit: true });
+    await boss.start();
+    try {
+      const settings = "SELECT current_setting('synchronous_commit') AS commit, current_setting('plan_cache_mode') AS plans";
+      expect((await boss.getDb().executeSql(settings)).rows).toEqual([{ commit: "off", plans: "force_generic_plan" }]);
+      expect(await queryRows(t.db, Prisma.sql`SELECT current_setting('synchronous_commit') AS commit`)).toEqual([{ commit: "on" }]);
+      // A job sent in the app's transaction commits there, durably.
+      const inTx = await transaction(t.db, async (tx) => (await tx.rows<{ commit: string }>(Prisma.sql`SELECT current_setting('synchronous_commit') AS commit`))[0]);
+      expect(inTx).toEqual({ commit: "on" });
+    } finally {
+      await boss.stop({ graceful: false, close: true });
+    }
+  });
+});

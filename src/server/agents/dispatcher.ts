@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { PgBoss, type Job } from "pg-boss";
 import { Prisma } from "@/generated/prisma/client";
 import type { ChatDeps } from "../chat/deps";
-import { queryRows } from "../db";
+import { queryRows, transaction } from "../db";
 import { PreparedStatementsDb } from "./boss-db";
 import {
   endDispatch, historyBefore, openReply, recordAttemptError, saveReplyText, startDispatch, stopRequested,
@@ -89,9 +89,26 @@ export async function prepareQueues(boss: PgBoss, settings: Pick<DispatcherSetti
   if ((await boss.getQueue(QUEUES.dispatch))?.notify) await boss.updateQueue(QUEUES.dispatch, { notify: false });
 }
 
-/** pg-boss's client for this process: workers and maintenance (no LISTEN: see Dispatcher). */
-export function createBoss(connectionString: string, options: { poolMax: number; supervise?: boolean; prepare?: boolean }): PgBoss {
-  const pool = { connectionString, max: options.poolMax };
+/**
+ * pg-boss's client for this process: workers and maintenance (no LISTEN: see Dispatcher).
+ *
+ * With `asyncCommit` (PostgreSQL), its own connections commit without waiting for the WAL to reach the
+ * disk (synchronous_commit off): what they write is the queue's bookkeeping (a job taken, completed,
+ * retried, its heartbeat), and pg-boss recovers from losing any of it, as it recovers from a dead
+ * worker: a job whose taking or completion a crash of PostgreSQL undid is taken again once its
+ * heartbeat is missed, and its dispatch, which the app's own statements keep durably, either runs
+ * again (rewriting its one reply) or is found finished. A job that must not be lost is never written
+ * on these connections: a send's job goes in the send's own transaction, a reply deadline's on the
+ * app's pool. With `prepare`, they also plan each prepared statement once for any values
+ * (plan_cache_mode): PostgreSQL otherwise re-planned pg-boss's complete at every call, as its
+ * generic plan's estimate (an array of ids of unknown length) never beat a custom one.
+ */
+export function createBoss(connectionString: string, options: { poolMax: number; supervise?: boolean; prepare?: boolean; asyncCommit?: boolean }): PgBoss {
+  const settings = [
+    ...(options.asyncCommit ? ["-c synchronous_commit=off"] : []),
+    ...(options.prepare ? ["-c plan_cache_mode=force_generic_plan"] : []),
+  ];
+  const pool = { connectionString, max: options.poolMax, ...(settings.length ? { options: settings.join(" ") } : {}) };
   const boss = new PgBoss({
     // Its statements prepared once per connection (boss-db.ts) where the app's own are (db.ts).
     ...(options.prepare ? { db: new PreparedStatementsDb({ ...pool, application_name: `pgboss:pitchat-${process.pid}` }) } : pool),
@@ -205,11 +222,13 @@ export class Dispatcher implements DispatchQueue {
   private async run(job: Job<DispatchData> & { retryCount: number; retryLimit: number }): Promise<void> {
     // An earlier reply of the chat that another worker took at the same moment goes first (bounded,
     // so a stuck one cannot hold this one for good).
-    for (const until = Date.now() + 60_000; Date.now() < until && !this.stopping; ) {
-      if (!(await this.waitingBehind(job.data.dispatchId))) break;
+    let d: Awaited<ReturnType<typeof startDispatch>>;
+    for (const until = Date.now() + 60_000; ; ) {
+      const wait = Date.now() < until && !this.stopping;
+      d = await startDispatch(this.deps, job.data.dispatchId, RUNNER, wait ? this.noEarlierRunning(job.data.dispatchId) : undefined);
+      if (d !== "not yet") break;
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    const d = await startDispatch(this.deps, job.data.dispatchId, RUNNER);
     if (!d) return;
     const controller = new AbortController();
     this.running.set(d.id, controller);
@@ -268,24 +287,23 @@ export class Dispatcher implements DispatchQueue {
   }
 
   /**
-   * Whether a job of an earlier reply of the same chat is running now. pg-boss runs one job of a
-   * chat at a time, but two workers fetching at the same moment can both pass its limit; the later
-   * reply (in the chat's order, the dispatches' createdAt) then waits for the earlier one.
+   * That no job of an earlier reply of the same chat is running now (a condition for startDispatch).
+   * pg-boss runs one job of a chat at a time, but two workers fetching at the same moment can both
+   * pass its limit; the later reply (in the chat's order, the dispatches' createdAt) then waits for
+   * the earlier one.
    *
    * Only for a job that is running: an earlier reply whose job is not (queued behind this one, or
    * waiting to be retried) needs the chat's one slot, which this job holds, so waiting for it would
    * hold both until the bound. That happens when two sends of a chat overlap: pg-boss orders jobs by
    * their transaction's start, the chat by the order the sends stored their messages in.
    */
-  private async waitingBehind(dispatchId: string): Promise<boolean> {
-    const [row] = await queryRows<{ blocked: boolean }>(this.deps.db, Prisma.sql`
-      SELECT EXISTS (
-        SELECT 1 FROM "Dispatch" me
-        JOIN pgboss.job j ON j.name = ${QUEUES.dispatch} AND j.state = 'active' AND j.group_id = me."sessionId"
-        JOIN "Dispatch" o ON o.id = j.id::text
-        WHERE me.id = ${dispatchId} AND o.id <> me.id AND (o."createdAt", o.id) < (me."createdAt", me.id)
-      ) AS blocked`);
-    return row?.blocked ?? false;
+  private noEarlierRunning(dispatchId: string): Prisma.Sql {
+    return Prisma.sql`NOT EXISTS (
+      SELECT 1 FROM "Dispatch" me
+      JOIN pgboss.job j ON j.name = ${QUEUES.dispatch} AND j.state = 'active' AND j.group_id = me."sessionId"
+      JOIN "Dispatch" o ON o.id = j.id::text
+      WHERE me.id = ${dispatchId} AND o.id <> me.id AND (o."createdAt", o.id) < (me."createdAt", me.id)
+    )`;
   }
 
   private agentOf(d: RunningDispatch): Agent {
@@ -307,7 +325,8 @@ export class Dispatcher implements DispatchQueue {
   private async scheduleDeadline(d: RunningDispatch) {
     const config = d.agent?.config as { replyTimeoutMs?: number } | undefined;
     const seconds = Math.ceil((config?.replyTimeoutMs ?? 300_000) / 1000);
-    await this.boss.send(QUEUES.deadline, { dispatchId: d.id }, { startAfter: seconds, singletonKey: d.id });
+    // On the app's pool, committed durably: pg-boss's own connections do not wait for the disk (createBoss).
+    await transaction(this.deps.db, (tx) => this.boss.send(QUEUES.deadline, { dispatchId: d.id }, { startAfter: seconds, singletonKey: d.id, db: tx }));
   }
 
   /** A dispatch out of retries (its agent kept failing, or its workers kept dying). */

@@ -4,6 +4,8 @@ import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, userWithSession } from "@/test/fixtures";
 import { errorShape, trpcError } from "@/test/trpc";
 import { storeBotReply } from "@/test/replies";
+import { Prisma } from "@/generated/prisma/client";
+import { startDispatch } from "./replies";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -243,5 +245,28 @@ describe("chat.listMessages after and around a message", () => {
     const both = await trpcError(caller.chat.listMessages({ sessionId: session.id, before: ids[2]!, around: ids[1]! }));
     expect(both.code).toBe("BAD_REQUEST");
     expect(errorShape(both, "chat.listMessages").data.zodError?.fieldErrors.around).toEqual(["Give at most one of before, after and around (got before and around)"]);
+  });
+});
+
+describe("startDispatch", () => {
+  it("starts nothing while its condition fails; then acks the message and reads it as acked, in one statement", async () => {
+    const { caller, session } = await userWithSession(t.db);
+    const { message } = await caller.chat.sendMessage({ sessionId: session.id, content: "hello there" });
+    const { id } = await t.db.dispatch.findFirstOrThrow({ where: { messageId: message.id } });
+    const stored = async () => (await caller.chat.listMessages({ sessionId: session.id })).messages[0]!;
+    t.statements.reset();
+    expect(await startDispatch(t.services.deps, id, "test", Prisma.sql`false`)).toBe("not yet");
+    expect(t.statements.count).toBe(1);
+    expect(await stored()).toEqual(message);
+    expect(await t.db.dispatch.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "queued", attempts: 0 });
+
+    t.statements.reset();
+    const started = await startDispatch(t.services.deps, id, "test", Prisma.sql`true`);
+    expect(t.statements.count).toBe(1);
+    const acked = await stored();
+    expect(acked).toMatchObject({ id: message.id, status: "delivered", ackStatus: "acked", content: "hello there" });
+    expect(started).toMatchObject({ id, sessionId: session.id, attempts: 1, message: acked, reply: null });
+    // Another attempt (its worker died) acks nothing again and reads the message as it stands.
+    expect(await startDispatch(t.services.deps, id, "test")).toMatchObject({ attempts: 2, message: acked });
   });
 });

@@ -48,17 +48,27 @@ type StartRow = {
   replyId: string | null; replyContent: string | null;
 } & EventRangeColumns;
 
+/** The user's message as startDispatch reads it: its columns prefixed, beside the dispatch's. */
+const STARTED_MESSAGE = Prisma.sql`um.id AS "msg.id", um."sessionId" AS "msg.sessionId", um.seq AS "msg.seq",
+  um."senderType" AS "msg.senderType", um."senderId" AS "msg.senderId", um."senderName" AS "msg.senderName",
+  um."botId" AS "msg.botId", um."messageType" AS "msg.messageType", um.content AS "msg.content",
+  um."contentType" AS "msg.contentType", um."replyToId" AS "msg.replyToId", COALESCE(m.status, um.status) AS "msg.status",
+  COALESCE(m."ackStatus", um."ackStatus") AS "msg.ackStatus", um."clientId" AS "msg.clientId", um.error AS "msg.error",
+  um."replyStatus" AS "msg.replyStatus", um."createdAt" AS "msg.createdAt", COALESCE(m."updatedAt", um."updatedAt") AS "msg.updatedAt"`;
+
 /**
  * Marks the dispatch running and the user's message acked and delivered (once: a retried attempt
- * only counts itself), and reads what the agent needs: its bot and agent, and the reply row of an
- * attempt that died, in the same statement. The message is read after it, as the acking left it.
- * Null when there is nothing to run: the dispatch finished already, or its session is gone.
+ * only counts itself), and reads what the agent needs: its bot and agent, the message as the acking
+ * left it, and the reply row of an attempt that died, all in one statement. Null when there is
+ * nothing to run: the dispatch finished already, or its session is gone. With `when` (a condition
+ * in SQL), nothing is started unless it holds, and the answer is "not yet".
  */
-export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: string): Promise<RunningDispatch | null> {
-  const [row] = await queryRows<StartRow>(deps.db, Prisma.sql`
-    WITH locked AS (
+export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: string, when?: Prisma.Sql): Promise<RunningDispatch | null | "not yet"> {
+  const [row] = await queryRows<StartRow & { ready: boolean }>(deps.db, Prisma.sql`
+    WITH ready AS (SELECT ${when ?? Prisma.sql`true`} AS ok),
+    locked AS (
       SELECT id, "userId", status, "botId", title FROM "ChatSession"
-      WHERE id = (SELECT "sessionId" FROM "Dispatch" WHERE id = ${dispatchId})
+      WHERE id = (SELECT "sessionId" FROM "Dispatch" WHERE id = ${dispatchId}) AND (SELECT ok FROM ready)
       FOR UPDATE
     ),
     d AS (
@@ -71,25 +81,30 @@ export async function startDispatch(deps: ChatDeps, dispatchId: string, runner: 
       UPDATE "Message" SET "ackStatus" = 'acked',
         status = CASE WHEN status = 'sent' THEN 'delivered'::"MessageStatus" ELSE status END, "updatedAt" = ${NOW}
       WHERE id = (SELECT "messageId" FROM d) AND "ackStatus" = 'pending'
-      RETURNING id
+      RETURNING id, status, "ackStatus", "updatedAt"
     ),
     ${appendEvents(Prisma.sql`SELECT "userId" FROM locked`, [
       { type: "message.updated", sessionId: Prisma.sql`SELECT id FROM locked`, messageId: Prisma.sql`SELECT id FROM m` },
     ])}
-    SELECT d.*, locked.title AS "sessionTitle", locked.status AS "sessionStatus", locked."botId",
+    SELECT (SELECT ok FROM ready) AS ready, d.*, locked.title AS "sessionTitle", locked.status AS "sessionStatus", locked."botId",
       b.name AS "botName", b."displayName" AS "botDisplayName", b.status AS "botStatus", b."agentId" AS "botAgentId",
       a.name AS "agentName", a.kind AS "agentKind", a.config AS "agentConfig",
-      r.id AS "replyId", r.content AS "replyContent", ${EVENT_RANGE_COLUMNS}
-    FROM d CROSS JOIN locked
+      r.id AS "replyId", r.content AS "replyContent", ${EVENT_RANGE_COLUMNS}, ${STARTED_MESSAGE}
+    FROM (SELECT 1) one
+      LEFT JOIN d ON true
+      LEFT JOIN locked ON true
       LEFT JOIN "Bot" b ON b.id = locked."botId"
       LEFT JOIN "Agent" a ON a.id = b."agentId"
-      LEFT JOIN "Message" r ON r."dispatchId" = d.id`);
-  if (!row) return null;
+      LEFT JOIN "Message" r ON r."dispatchId" = d.id
+      -- Read as the statement began (its own updates are not visible to it): m carries what acking changed.
+      LEFT JOIN "Message" um ON um.id = d."messageId"
+      LEFT JOIN m ON true`);
+  if (!row?.ready) return "not yet";
+  if (!row.id) return null;
   deps.events.committed(eventRange(row));
-
-  const [message] = await queryRows<MessageRow>(deps.db, Prisma.sql`SELECT ${MESSAGE_COLUMNS} FROM "Message" WHERE id = ${row.messageId}`);
-  // Its session was deleted in the moment since: nothing to run.
-  if (!message) return null;
+  const message = Object.fromEntries(
+    Object.entries(row).flatMap(([key, value]) => (key.startsWith("msg.") ? [[key.slice(4), value]] : [])),
+  ) as unknown as MessageRow;
   return {
     id: row.id,
     sessionId: row.sessionId,
