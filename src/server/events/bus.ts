@@ -129,17 +129,32 @@ const LIVE_CHANNEL = "pitchat_live";
 /** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more; stay well under. */
 const MAX_PAYLOAD_BYTES = 7_000;
 
+/** Notifications one statement sends at most. */
+const NOTIFY_BATCH = 500;
+
 /**
  * Several instances on PostgreSQL: every instance LISTENs on one dedicated connection and fans out
- * in process. Stored events need no publishing: a trigger on ChatEvent NOTIFYs "user:first:last"
- * when the writing transaction commits (migration 0003), in commit order. Live events are NOTIFYed
- * by the writer, split so each payload stays under PostgreSQL's limit.
+ * in process. The writer announces what it wrote once it has committed: stored events as
+ * "user:first:last", live ones whole (split so each payload stays under PostgreSQL's limit).
+ *
+ * Not from inside the writing transaction (migration 0005 dropped the trigger that did): PostgreSQL
+ * makes every transaction that sent a NOTIFY commit behind one lock, held through its WAL flush, so
+ * every send, every reply started and every reply ended committed one after another. Announced
+ * after the commit instead, in this process's order, on one statement at a time that carries
+ * whatever was waiting (under load, many announcements a statement). Another instance's announcement
+ * may overtake one of ours: a subscriber that sees a seq past the next one it expects reads the gap
+ * from the log first (subscription.ts), since every seq below a committed one has committed.
+ * An announcement lost with this process (it stopped between the commit and the NOTIFY) leaves its
+ * events in the log, where the next announcement for that user, or a reconnecting client, finds them.
  */
 export class PostgresEventBus extends FanOut {
   private client: pg.Client | null = null;
   private closed = false;
   private retryMs = 100;
   private ready: Promise<void>;
+  /** Announcements waiting for the statement in flight, in the order they were made. */
+  private outbox: { channel: string; payload: string }[] = [];
+  private sending: Promise<void> | null = null;
 
   constructor(
     db: Db,
@@ -159,22 +174,40 @@ export class PostgresEventBus extends FanOut {
     return this.client !== null;
   }
 
-  committed(): void {
-    // The ChatEvent trigger's NOTIFY reaches every instance, this one included.
+  committed(range: EventRange | null): void {
+    // Reaches every instance, this one included.
+    if (range) this.announce(STORED_CHANNEL, `${range.userId}:${range.first}:${range.last}`);
   }
 
   live(userId: string, event: LiveEvent): void {
-    for (const part of splitDelta(event)) {
-      const payload = JSON.stringify({ u: userId, e: part });
-      void queryRows(this.db, Prisma.sql`SELECT pg_notify(${LIVE_CHANNEL}, ${payload})`).catch((error: unknown) => {
-        console.error("live event not sent:", error);
-      });
-    }
+    for (const part of splitDelta(event)) this.announce(LIVE_CHANNEL, JSON.stringify({ u: userId, e: part }));
   }
 
   async close(): Promise<void> {
+    await this.sending;
     this.closed = true;
     await this.client?.end().catch(() => {});
+  }
+
+  private announce(channel: string, payload: string) {
+    this.outbox.push({ channel, payload });
+    this.sending ??= this.sendOutbox();
+  }
+
+  private async sendOutbox(): Promise<void> {
+    while (this.outbox.length > 0) {
+      const batch = this.outbox.splice(0, NOTIFY_BATCH);
+      try {
+        await queryRows(this.db, Prisma.sql`
+          SELECT pg_notify(channel, payload)
+          FROM unnest(${batch.map((n) => n.channel)}::text[], ${batch.map((n) => n.payload)}::text[]) WITH ORDINALITY AS n(channel, payload, i)
+          ORDER BY i`);
+      } catch (error) {
+        // Lost for now, not for good: the events are in the log (see above).
+        console.error(`${batch.length} event announcement(s) not sent:`, error);
+      }
+    }
+    this.sending = null;
   }
 
   private async connect(): Promise<void> {

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatEvent } from "@/shared";
+import { createCaller } from "@/server/api/root";
 import { createDb } from "@/server/db";
+import { noRateLimits } from "@/server/rate-limit";
 import { createTestDatabase, type TestDatabase } from "@/test/db";
 import { callerFor, createUser, userWithSession } from "@/test/fixtures";
 import { LocalEventBus, PostgresEventBus } from "./bus";
@@ -187,11 +189,14 @@ describe("concurrent writers", () => {
 
 describe("several instances (LISTEN/NOTIFY)", () => {
   it.runIf(process.env.TEST_DB === "postgres")("delivers events written through one instance to a subscriber on another, in order, once", async () => {
-    const { user, caller, session } = await userWithSession(t.db);
+    const { user, session } = await userWithSession(t.db);
     const other = createDb(t.url, { max: 4 });
     const busA = new PostgresEventBus(t.db, t.url);
     const busB = new PostgresEventBus(other.db, t.url);
     await Promise.all([busA.listening(), busB.listening()]);
+    // Instance A: its writes announce themselves through its own bus, as a server's do.
+    const chat = { ...t.services.deps, events: busA };
+    const caller = createCaller({ db: t.db, chat, bus: busA, user, clientIp: "127.0.0.1", rateLimits: noRateLimits });
     try {
       const controller = new AbortController();
       const stream = userEvents({ db: other.db, bus: busB }, user.id, { signal: controller.signal }) as unknown as Stream;
