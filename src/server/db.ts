@@ -26,6 +26,15 @@ export function statementName(query: { sql: string }): string {
   return `p${createHash("sha1").update(query.sql).digest("base64url")}`;
 }
 
+/**
+ * A pg-boss statement as this process sends it: with values, named (prepared) when statements are
+ * prepared; without, in the simple protocol its multi-statement migration scripts need
+ * (agents/boss-db.ts).
+ */
+export function bossStatement(text: string, values: unknown[] | undefined, prepare: boolean): pg.QueryConfig {
+  return prepare && values?.length ? { name: statementName({ sql: text }), text, values } : { text, values };
+}
+
 export type DbHandle = { db: Db; pool: pg.Pool };
 
 /** A Prisma client over a pg pool: the one code path for PGlite and PostgreSQL alike. */
@@ -40,11 +49,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): DbH
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, ...(options.prepare ? { statementNameGenerator: statementName } : {}) });
   const db = new PrismaClient({ adapter });
-  readers.set(db, { pool, prepare: options.prepare ?? false });
+  pools.set(db, { pool, prepare: options.prepare ?? false });
   return { db, pool };
 }
 
-const readers = new WeakMap<Db, { pool: pg.Pool; prepare: boolean }>();
+/** Each client's pool and whether it prepares statements: what queryRows and transaction run on. */
+const pools = new WeakMap<Db, { pool: pg.Pool; prepare: boolean }>();
 
 /**
  * `timestamp` (without time zone) columns hold UTC (every row's time comes from the database's clock
@@ -94,9 +104,9 @@ const READ_TYPES = {
  * through $queryRaw.
  */
 export async function queryRows<T>(db: Db, query: Prisma.Sql, options: { planEachTime?: boolean } = {}): Promise<T[]> {
-  const reader = readers.get(db);
-  if (!reader) return db.$queryRaw<T[]>(query);
-  return run<T>(reader.pool, reader.prepare && !options.planEachTime, query);
+  const handle = pools.get(db);
+  if (!handle) return db.$queryRaw<T[]>(query);
+  return run<T>(handle.pool, handle.prepare && !options.planEachTime, query);
 }
 
 function run<T>(client: pg.Pool | pg.PoolClient, named: boolean, query: Prisma.Sql): Promise<T[]> {
@@ -119,8 +129,8 @@ export type SqlTransaction = {
  * other statements do. A client not made by createDb goes through Prisma's $transaction.
  */
 export async function transaction<T>(db: Db, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-  const reader = readers.get(db);
-  if (!reader) {
+  const handle = pools.get(db);
+  if (!handle) {
     return db.$transaction(
       (tx) => work({
         rows: <R>(query: Prisma.Sql) => tx.$queryRaw<R[]>(query),
@@ -129,17 +139,14 @@ export async function transaction<T>(db: Db, work: (tx: SqlTransaction) => Promi
       TRANSACTION,
     );
   }
-  const client = await reader.pool.connect();
+  const client = await handle.pool.connect();
   let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     const result = await work({
-      rows: <R>(query: Prisma.Sql) => run<R>(client, reader.prepare, query),
-      executeSql: async (text, values = []) => {
-        // pg-boss's own statements, with its own value types; named as its pool's are (boss-db.ts).
-        const named = reader.prepare && values.length > 0;
-        return { rows: (await client.query({ text, values, ...(named ? { name: statementName({ sql: text }) } : {}) })).rows };
-      },
+      rows: <R>(query: Prisma.Sql) => run<R>(client, handle.prepare, query),
+      // pg-boss's own statements, with its own value types, named as its pool's are.
+      executeSql: async (text, values = []) => ({ rows: (await client.query(bossStatement(text, values, handle.prepare))).rows }),
     });
     await client.query("COMMIT");
     return result;

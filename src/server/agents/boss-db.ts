@@ -1,5 +1,5 @@
 import Db from "pg-boss/dist/db.js";
-import { statementName } from "../db";
+import { bossStatement } from "../db";
 
 /**
  * pg-boss's own connection pool (its `Db`, every feature kept: BAM's cancellable statements, session
@@ -14,14 +14,13 @@ import { statementName } from "../db";
  * unnamed and 4.7–5.8 ms named; sends 205–253/s and 267–297/s.
  *
  * A statement without parameters keeps the simple protocol, which is how pg-boss's multi-statement
- * migration scripts run. A statement is named as the app's own are (`statementName`, its text's
+ * migration scripts run. A statement is named as the app's own are (`bossStatement`, by its text's
  * digest), so one name never stands for two texts. pg-boss 12.38.0 passes the text through to `pg`
  * untouched; `pg`'s query config `{ name, text }` is its documented way to name a statement.
  */
 export class PreparedStatementsDb extends Db {
   override executeSql(text: string, values?: unknown[], options?: Parameters<Db["executeSql"]>[2]) {
-    if (!values?.length) return super.executeSql(text, values, options);
-    const named = { name: statementName({ sql: text }), text } as unknown as string;
-    return super.executeSql(named, values, options);
+    const statement = bossStatement(text, values, true);
+    return super.executeSql(statement.name ? ({ name: statement.name, text } as unknown as string) : text, values, options);
   }
 }

@@ -6,9 +6,14 @@ import { Prisma } from "@/generated/prisma/client";
 import type { Bot, BotSummary, ChatSession, LastMessage, Message } from "@/shared";
 import { LIMITS } from "@/shared";
 
+/** The columns of a MessageRow, in the order they are selected. */
+export const MESSAGE_COLUMN_NAMES = [
+  "id", "sessionId", "seq", "senderType", "senderId", "senderName", "botId", "messageType", "content", "contentType",
+  "replyToId", "status", "ackStatus", "clientId", "error", "replyStatus", "createdAt", "updatedAt",
+] as const;
+
 /** The columns of a MessageRow, unqualified (`FROM "Message"` or a CTE's RETURNING). */
-export const MESSAGE_COLUMNS = Prisma.sql`id, "sessionId", seq, "senderType", "senderId", "senderName", "botId", "messageType",
-  content, "contentType", "replyToId", status, "ackStatus", "clientId", error, "replyStatus", "createdAt", "updatedAt"`;
+export const MESSAGE_COLUMNS = Prisma.raw(MESSAGE_COLUMN_NAMES.map((name) => `"${name}"`).join(", "));
 
 /** The columns of a SessionRow, qualified by the alias `s`. */
 export const SESSION_COLUMNS = Prisma.sql`s.id, s.title, s.status, s."botId", s."messageCount", s."unreadCount",

@@ -7,7 +7,7 @@ import { notFound } from "../errors";
 import { appendEvents, EVENT_RANGE_COLUMNS, eventRange, type EventRangeColumns } from "../events/log";
 import { constraintViolation } from "./constraints";
 import type { ChatDeps } from "./deps";
-import { MESSAGE_COLUMNS, NOW, toMessage, type MessageRow } from "./dto";
+import { MESSAGE_COLUMN_NAMES, MESSAGE_COLUMNS, NOW, toMessage, type MessageRow } from "./dto";
 
 /**
  * A bot's reply, from the moment an agent takes a user's message to the stored reply: the domain
@@ -48,13 +48,13 @@ type StartRow = {
   replyId: string | null; replyContent: string | null;
 } & EventRangeColumns;
 
+/** What acking the user's message changes: startDispatch reads these from its update, the rest as stored. */
+const ACKED_COLUMNS = new Set<string>(["status", "ackStatus", "updatedAt"]);
+
 /** The user's message as startDispatch reads it: its columns prefixed, beside the dispatch's. */
-const STARTED_MESSAGE = Prisma.sql`um.id AS "msg.id", um."sessionId" AS "msg.sessionId", um.seq AS "msg.seq",
-  um."senderType" AS "msg.senderType", um."senderId" AS "msg.senderId", um."senderName" AS "msg.senderName",
-  um."botId" AS "msg.botId", um."messageType" AS "msg.messageType", um.content AS "msg.content",
-  um."contentType" AS "msg.contentType", um."replyToId" AS "msg.replyToId", COALESCE(m.status, um.status) AS "msg.status",
-  COALESCE(m."ackStatus", um."ackStatus") AS "msg.ackStatus", um."clientId" AS "msg.clientId", um.error AS "msg.error",
-  um."replyStatus" AS "msg.replyStatus", um."createdAt" AS "msg.createdAt", COALESCE(m."updatedAt", um."updatedAt") AS "msg.updatedAt"`;
+const STARTED_MESSAGE = Prisma.raw(
+  MESSAGE_COLUMN_NAMES.map((name) => `${ACKED_COLUMNS.has(name) ? `COALESCE(m."${name}", um."${name}")` : `um."${name}"`} AS "msg.${name}"`).join(", "),
+);
 
 /**
  * Marks the dispatch running and the user's message acked and delivered (once: a retried attempt
