@@ -6,6 +6,7 @@
  *   BENCH_ROUNDS=3         rounds, interleaved over the servers; figures are medians over rounds
  *   BENCH_CONNECTIONS=16   concurrent clients
  *   BENCH_POOL_MAX=10      pg pool of the app and of the floor on PostgreSQL
+ *   BENCH_PAUSE_OTHERS=1   pause the other servers while one is measured (0: leave them all running)
  *   BENCH_PGLITE_SCALE     scale of the data loaded into the embedded PGlite (default BENCH_SCALE)
  *   BENCH_DATABASE_URL     an admin URL of a PostgreSQL server to use instead of a throwaway cluster
  *   BENCH_SKIP             comma list of phases to skip (see PHASES below and bench/README.md)
@@ -62,6 +63,7 @@ const config = {
   connections: Math.round(num("BENCH_CONNECTIONS", 16)),
   rounds: Math.round(num("BENCH_ROUNDS", 3)),
   poolMax: Math.round(num("BENCH_POOL_MAX", 10)),
+  pauseOthers: process.env.BENCH_PAUSE_OTHERS === "0" ? 0 : 1,
 };
 const pgliteScale = num("BENCH_PGLITE_SCALE", config.scale);
 // postgres: the app, its floor and the targets below measured in the same rounds; original, scaleout
@@ -242,6 +244,29 @@ async function checkSameWork(app: Server, floor: Server | undefined, cookie: str
 
 type Target = { name: TargetName; endpoint: Endpoint; /** Runs after each of its measurements (a send's queue drained). */ after?: () => Promise<void> };
 
+/**
+ * The processes of each server measured in the postgres phase, and the servers each one needs
+ * running beside it. While one is measured the others are paused (SIGSTOP, then SIGCONT), so each
+ * figure is of that server alone on the machine, as it would run: an app instance left running
+ * beside the measured one is not idle, as its workers take the measured one's dispatch jobs and
+ * its listener gets every notification, and four instances on two cores measured as one ran each
+ * send at twice the CPU of one instance alone. The floor's jobs are taken by the app's workers,
+ * so the one instance `app` runs beside it.
+ */
+const servers = new Map<TargetName, Child[]>();
+const alongside: Partial<Record<TargetName, TargetName[]>> = { floor: ["app"] };
+
+function runAlone(name: TargetName): void {
+  if (!config.pauseOthers) return;
+  const keep = new Set([name, ...(alongside[name] ?? [])]);
+  for (const [other, children] of servers) if (!keep.has(other)) for (const c of children) c.pause();
+  for (const kept of keep) for (const c of servers.get(kept) ?? []) c.resume();
+}
+
+function resumeAll(): void {
+  for (const children of servers.values()) for (const c of children) c.resume();
+}
+
 /** The median of each figure over rounds (requests, errors and time add up). */
 function combine(ms: Measurement[]): Measurement {
   if (ms.length === 1) return ms[0]!;
@@ -267,14 +292,19 @@ function combine(ms: Measurement[]): Measurement {
  */
 async function series(call: CallName, targets: Target[]): Promise<Map<TargetName, Measurement[]>> {
   const out = new Map<TargetName, Measurement[]>(targets.map((t) => [t.name, []]));
-  for (let round = 0; round < config.rounds; round++) {
-    for (const t of targets) {
-      const m = await measure(t.endpoint, { connections: config.connections, seconds: config.seconds, warmupSeconds: round === 0 ? config.warmup : 0 });
-      const cpu = Number.isNaN(m.cpuMs) ? "" : `  cpu/req ${m.cpuMs.toFixed(2)} ms${Number.isNaN(m.pgCpuMs) ? "" : ` + PostgreSQL ${m.pgCpuMs.toFixed(2)} ms`}`;
-      say(`  ${`${call} ${t.name}`.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${cpu}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
-      out.get(t.name)!.push(m);
-      await t.after?.();
+  try {
+    for (let round = 0; round < config.rounds; round++) {
+      for (const t of targets) {
+        runAlone(t.name);
+        const m = await measure(t.endpoint, { connections: config.connections, seconds: config.seconds, warmupSeconds: round === 0 ? config.warmup : 0 });
+        const cpu = Number.isNaN(m.cpuMs) ? "" : `  cpu/req ${m.cpuMs.toFixed(2)} ms${Number.isNaN(m.pgCpuMs) ? "" : ` + PostgreSQL ${m.pgCpuMs.toFixed(2)} ms`}`;
+        say(`  ${`${call} ${t.name}`.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${cpu}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
+        out.get(t.name)!.push(m);
+        await t.after?.();
+      }
     }
+  } finally {
+    resumeAll();
   }
   return out;
 }
@@ -417,6 +447,7 @@ async function main(): Promise<Results> {
         }
       }
       targets.app = endpoints(app, cookies, data, "app", pgPid);
+      servers.set("app", [app.child]);
       if (!skip.has("scaleout")) {
         // One machine, one instance per core: Node's cluster forks whole instances sharing the port
         // (README, "Running several instances"); no proxy hop, unlike two `npm start` behind HAProxy.
@@ -424,6 +455,7 @@ async function main(): Promise<Results> {
         stops.push(two.child.stop);
         apps["app ×2"] = two;
         targets["app ×2"] = endpoints(two, cookies, data, "app-x2", pgPid);
+        servers.set("app ×2", [two.child]);
       } else skipped["app ×2"] = "not measured (BENCH_SKIP)";
       if (!skip.has("node20")) {
         const n20 = node20();
@@ -433,9 +465,11 @@ async function main(): Promise<Results> {
           stops.push(old.child.stop);
           apps["app on Node 20"] = old;
           targets["app on Node 20"] = endpoints(old, cookies, data, "app-node20", pgPid);
+          servers.set("app on Node 20", [old.child]);
         }
       } else skipped["app on Node 20"] = "not measured (BENCH_SKIP)";
       targets.floor = endpoints(floor, cookies, data, "floor", pgPid, "floor");
+      servers.set("floor", [floor.child]);
       let originalServers: OriginalServer[] = [];
       if (original) {
         const flask = await startOriginal(original, childEnv({}), LOGS);
@@ -445,6 +479,8 @@ async function main(): Promise<Results> {
         await checkOriginal(original, flask.base);
         targets.original = originalEndpoints(original, flask, pgPid);
         targets["original's floor"] = originalEndpoints(original, originalFloor, pgPid);
+        servers.set("original", flask.children);
+        servers.set("original's floor", originalFloor.children);
       }
       if (small) {
         const app2 = await startApp("app-postgres-tenth", { ...appEnv, DATABASE_URL: small.url });
@@ -455,6 +491,8 @@ async function main(): Promise<Results> {
         await checkSameWork(app2, floor2, cookies2.user, small.data);
         targets["app at 0.1"] = endpoints(app2, cookies2, small.data, "app-tenth", pgPid);
         targets["floor at 0.1"] = endpoints(floor2, cookies2, small.data, "floor-tenth", pgPid, "floor");
+        servers.set("app at 0.1", [app2.child]);
+        servers.set("floor at 0.1", [floor2.child]);
       }
       say(`servers up (${Object.keys(targets).join(", ")}), signed in, app and floor return the same rows; measuring${config.rounds > 1 ? ` (${config.rounds} rounds)` : ""} …`);
 

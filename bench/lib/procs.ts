@@ -113,6 +113,9 @@ export type Child = {
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
   stop: () => Promise<void>;
+  /** Stops the whole process group where it is (SIGSTOP), until resume (SIGCONT). */
+  pause: () => void;
+  resume: () => void;
 };
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -141,6 +144,8 @@ export function startChild(name: string, command: string, args: string[], option
     async () => {
       if (proc.exitCode === null && proc.signalCode === null) {
         killGroup(pid, "SIGTERM");
+        // A paused group acts on SIGTERM only once it runs again.
+        killGroup(pid, "SIGCONT");
         const timeout = sleep(10_000).then(() => "timeout");
         if ((await Promise.race([exited, timeout])) === "timeout") killGroup(pid, "SIGKILL");
       }
@@ -153,7 +158,16 @@ export function startChild(name: string, command: string, args: string[], option
       killGroup(pid, "SIGKILL");
     },
   );
-  return { name, proc, logFile: options.logFile, exited, stop };
+  const running = () => proc.exitCode === null && proc.signalCode === null;
+  return {
+    name,
+    proc,
+    logFile: options.logFile,
+    exited,
+    stop,
+    pause: () => running() && killGroup(pid, "SIGSTOP"),
+    resume: () => running() && killGroup(pid, "SIGCONT"),
+  };
 }
 
 /** Polls `probe` until it returns true; fails early if the child exits, or after timeoutMs. */

@@ -115,7 +115,9 @@ export function toMarkdown(r: Results): string {
   );
   out.push(
     `Run: BENCH_SCALE=${r.config.scale}, ${r.config.connections} connections, ${r.config.seconds} s per measurement after ${r.config.warmup} s warm-up, ` +
-      `${r.config.rounds} round(s), pool ${r.config.poolMax}; PostgreSQL: ${r.postgres?.server ?? "–"}.`,
+      `${r.config.rounds} round(s), pool ${r.config.poolMax}, ` +
+      `${r.config.pauseOthers === 0 ? "every server running throughout" : "the other servers paused while one is measured (the app beside its floor)"}; ` +
+      `PostgreSQL: ${r.postgres?.server ?? "–"}.`,
   );
   out.push("");
   out.push("## Budgets");
