@@ -20,7 +20,7 @@ import { bossStatement } from "../db";
  */
 export class PreparedStatementsDb extends Db {
   override executeSql(text: string, values?: unknown[], options?: Parameters<Db["executeSql"]>[2]) {
-    const statement = bossStatement(text, values, true);
-    return super.executeSql(statement.name ? ({ name: statement.name, text } as unknown as string) : text, values, options);
+    const { name } = bossStatement(text, values, true);
+    return super.executeSql(name ? ({ name, text } as unknown as string) : text, values, options);
   }
 }
