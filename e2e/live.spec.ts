@@ -96,6 +96,75 @@ test("another tab's sidebar shows the unread badge live; it clears when that tab
   await expect(sessionRow(page, "Chat with Demo Bot").getByTestId("unread-badge")).toHaveCount(0);
 });
 
+/**
+ * Records every value the connection indicator takes (data-connection), however briefly, from the
+ * first page load on.
+ */
+async function recordConnection(page: Page) {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { connectionSeen: string[] }).connectionSeen = seen;
+    new MutationObserver(() => {
+      const value = document.querySelector('[data-testid="connection-status"]')?.getAttribute("data-connection");
+      if (value && seen.at(-1) !== value) seen.push(value);
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-connection"] });
+  });
+  return () => page.evaluate(() => (window as unknown as { connectionSeen: string[] }).connectionSeen);
+}
+
+/**
+ * The page's live streams, the first one (or the first `count`) answered by a stream that ends at
+ * once, as every stream does when it reaches its maximum duration: what the server sends first (the
+ * reconnect delay, then `connected`), then the end. The rest go to the server, except while `outage`
+ * says so, when they fail as if it were unreachable.
+ */
+async function endFirstStreams(page: Page, count: number, outage: () => boolean = () => false) {
+  let requests = 0;
+  await page.route("**/api/trpc/chat.onEvent**", async (route) => {
+    requests++;
+    if (requests <= count) {
+      return route.fulfill({
+        status: 200,
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        body: 'retry: 500\n\nevent: connected\ndata: {"reconnectAfterInactivityMs":25000}\n\n',
+      });
+    }
+    if (outage()) return route.abort("connectionrefused");
+    return route.continue();
+  });
+  return () => requests;
+}
+
+test("a live stream that ends comes back within a moment, without a Reconnecting flash", async ({ page }) => {
+  const seen = await recordConnection(page);
+  const requests = await endFirstStreams(page, 1);
+  await signUpFresh(page, "Blink");
+  await startChat(page);
+  await expect.poll(requests).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-connection", "live");
+  // The stream that came back is the server's: a reply streams in live.
+  await sendMessage(page, "/echo still live");
+  await expect(botReplies(page).last()).toHaveText(/still live/);
+  expect(await seen()).toContain("live");
+  expect(await seen()).not.toContain("reconnecting");
+  await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toHaveCount(0);
+});
+
+test("the server unreachable for a few seconds: Reconnecting shows, then goes once the stream is back", async ({ page }) => {
+  let down = true;
+  const requests = await endFirstStreams(page, 1, () => down);
+  await signUpFresh(page, "Outage");
+  await startChat(page);
+  await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toBeVisible({ timeout: 10_000 });
+  const refused = requests();
+  expect(refused).toBeGreaterThanOrEqual(2);
+  down = false;
+  await expect(page.getByTestId("connection-status")).toHaveAttribute("data-connection", "live", { timeout: 15_000 });
+  await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toHaveCount(0);
+  await sendMessage(page, "/echo back again");
+  await expect(botReplies(page).last()).toHaveText(/back again/);
+});
+
 test("offline while the bot replies: Reconnecting at once, then the reply appears once when back online", async ({ page, context }) => {
   await signUpFresh(page, "Offline");
   await startChat(page);

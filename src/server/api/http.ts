@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 /** Limits applied to the raw request before tRPC sees it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH_SIZE = 50;
@@ -27,4 +29,36 @@ export async function withBodyLimit(req: Request, limit = MAX_BODY_BYTES): Promi
     chunks.push(value);
   }
   return new Request(req.url, { method: req.method, headers: req.headers, body: Buffer.concat(chunks), signal: req.signal });
+}
+
+/**
+ * How soon a browser reconnects a live stream that ended, in the stream's own `retry:` field (sent
+ * first). Streams end by design every few minutes (sse.maxDurationMs, without tRPC's `return`
+ * event, so the EventSource reconnects by itself, resuming after its Last-Event-ID) and when an
+ * instance restarts; without the field the browser waits its default of about 3 s (Chromium), with
+ * the thread's live updates paused meanwhile. Reconnects the server refuses go through the client's
+ * retryLink and its back-off instead.
+ */
+export const SSE_RETRY_MS = 500;
+const RETRY_FIELD = `retry: ${SSE_RETRY_MS}\n\n`;
+
+const isEventStream = (contentType: string | number | string[] | null | undefined) => /^text\/event-stream/i.test(String(contentType ?? ""));
+
+/** The fetch adapter's answer, with the reconnect delay ahead of an event stream. */
+export function withStreamRetry(response: Response): Response {
+  if (!response.body || !isEventStream(response.headers.get("content-type"))) return response;
+  const hint = new TextEncoder().encode(RETRY_FIELD);
+  const body = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ start: (controller) => controller.enqueue(hint) }));
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** The node adapter's response: the reconnect delay written ahead of its first chunk, if that is of an event stream. */
+export function writeStreamRetry(res: ServerResponse): ServerResponse {
+  const write = res.write as (this: ServerResponse, ...args: unknown[]) => boolean;
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    res.write = write as ServerResponse["write"];
+    if (isEventStream(res.getHeader("content-type"))) write.call(this, RETRY_FIELD);
+    return write.apply(this, args);
+  } as ServerResponse["write"];
+  return res;
 }

@@ -3,7 +3,7 @@ import { incomingMessageToRequest, nodeHTTPRequestHandler } from "@trpc/server/a
 import { resolveResponse } from "@trpc/server/http";
 import { parseCookie } from "cookie";
 import { createRequestContext } from "./context";
-import { MAX_BATCH_SIZE, MAX_BODY_BYTES } from "./http";
+import { MAX_BATCH_SIZE, MAX_BODY_BYTES, writeStreamRetry } from "./http";
 import { appRouter } from "./root";
 
 const ENDPOINT = "/api/trpc/";
@@ -43,9 +43,10 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   };
 
   // Live streams (SSE) and streamed batches are written as they come, by tRPC's own adapter: asked
-  // for by the headers, or a subscription, which answers a stream whatever the client accepts.
+  // for by the headers, or a subscription, which answers a stream whatever the client accepts. An
+  // event stream starts with how soon to reconnect when it ends (SSE_RETRY_MS).
   if (/text\/event-stream/.test(req.headers.accept ?? "") || req.headers["trpc-accept"] === "application/jsonl" || options.path.split(",").some(isSubscription)) {
-    return nodeHTTPRequestHandler({ ...options, req, res });
+    return nodeHTTPRequestHandler({ ...options, req, res: writeStreamRetry(res) });
   }
   // Everything else is one JSON body: written in one go rather than piped chunk by chunk through
   // web streams, which cost more than the procedure's own work for a small answer.

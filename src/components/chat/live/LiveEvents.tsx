@@ -8,6 +8,8 @@ import { existingThreadStore } from "../thread/thread-registry";
 import { applyEvent } from "./apply-event";
 
 export type Connection = "connecting" | "live" | "reconnecting";
+/** How long the stream may be down, the browser online, before "Reconnecting" shows. */
+const RECONNECTING_AFTER_MS = 1_500;
 const ConnectionContext = createContext<Connection>("connecting");
 
 /** Whether live updates flow (for the connection indicator). */
@@ -79,7 +81,18 @@ export function LiveEvents({ openSessionId, children }: { openSessionId: string 
   }, [status, utils]);
 
   const connected = online && status === "pending";
-  const connection: Connection = connected ? "live" : started || !online ? "reconnecting" : "connecting";
+  // A stream that ends by design is back within about a second (the server's `retry:`), so
+  // "Reconnecting" shows only once it has been down for longer, or at once when the browser is offline.
+  const [downLong, setDownLong] = useState(false);
+  useEffect(() => {
+    if (connected) return;
+    const timer = setTimeout(() => setDownLong(true), RECONNECTING_AFTER_MS);
+    return () => {
+      clearTimeout(timer);
+      setDownLong(false);
+    };
+  }, [connected]);
+  const connection: Connection = connected ? "live" : !online || (started && downLong) ? "reconnecting" : "connecting";
   return <ConnectionContext.Provider value={connection}>{children}</ConnectionContext.Provider>;
 }
 
