@@ -116,7 +116,8 @@ async function readAnswer(response: Response): Promise<string> {
   const deadline = Date.now() + 500;
   let size = 0;
   try {
-    while (Date.now() < deadline && size < 16_384 && chunks.join("").split("\n\n").length < 3) {
+    // The leading `retry:` field (how soon to reconnect) is no event.
+    while (Date.now() < deadline && size < 16_384 && chunks.join("").replace(/^retry: \d+\n\n/, "").split("\n\n").length < 3) {
       const next = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(1, deadline - Date.now())))]);
       if (!next || next.done) break;
       size += next.value.byteLength;
