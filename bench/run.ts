@@ -263,6 +263,30 @@ function runAlone(name: TargetName): void {
   for (const kept of keep) for (const c of servers.get(kept) ?? []) c.resume();
 }
 
+/** The cluster the postgres phase runs on, for quiesce. */
+let clusterUrl: string | undefined;
+
+/**
+ * Before the servers are paused for the next measurement: waits until no client of the cluster is
+ * inside a transaction (up to 5 s), i.e. the requests still in flight when the load stopped have
+ * finished. A server stopped mid-transaction keeps its row locks: the original paused inside a send
+ * held a chat's row, and every send of its floor to that chat waited behind it (0 sends/s in a
+ * round), and a paused floor did the same to the original's next round and the app to its floor.
+ */
+async function quiesce(): Promise<void> {
+  if (!config.pauseOthers || !clusterUrl) return;
+  const busy = async () =>
+    (await sql<{ n: number }>(clusterUrl!, `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE backend_type = 'client backend' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`))[0]!.n;
+  const deadline = performance.now() + 5_000;
+  let quiet = 0;
+  while (quiet < 2 && performance.now() < deadline) {
+    quiet = (await busy()) === 0 ? quiet + 1 : 0;
+    if (quiet < 2) await sleep(50);
+  }
+  if (quiet < 2) say(`  (still ${await busy()} transaction(s) open after 5 s; pausing anyway)`);
+}
+
 function resumeAll(): void {
   for (const children of servers.values()) for (const c of children) c.resume();
 }
@@ -301,6 +325,7 @@ async function series(call: CallName, targets: Target[]): Promise<Map<TargetName
         say(`  ${`${call} ${t.name}`.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${cpu}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
         out.get(t.name)!.push(m);
         await t.after?.();
+        await quiesce();
       }
     }
   } finally {
@@ -389,6 +414,7 @@ async function main(): Promise<Results> {
       stops.push(server.stop);
       say(`PostgreSQL ${server.version} (${server.kind})`);
       const pgPid = server.pid;
+      clusterUrl = server.adminUrl;
       const fullUrl = await server.createDatabase("full");
       await migrate(fullUrl);
       say(`loading the reference data at scale ${config.scale} …`);
