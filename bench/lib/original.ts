@@ -89,7 +89,11 @@ export type OriginalServer = { base: string; pids: number[]; children: Child[] }
 export async function startOriginal(o: Original, env: Record<string, string | undefined>, logDir: string): Promise<OriginalServer> {
   const workers = process.env.BENCH_ORIGINAL_WORKERS ?? "2";
   const gport = await freePort();
-  const gunicorn = startChild("original-gunicorn", "gunicorn", ["--chdir", join(o.dir, "seed-flask"), "-w", workers, "-b", `127.0.0.1:${gport}`, "wsgi:app"], {
+  // `--timeout 0`: the bench pauses the original (SIGSTOP) while the other servers are measured,
+  // for longer than gunicorn's 30 s worker timeout, and its arbiter then killed and rebooted both
+  // workers at every resume ("WORKER TIMEOUT"): each later round began with a cold Flask app (p99
+  // 0.7 s instead of 60–80 ms). No request of the bench comes near 30 s.
+  const gunicorn = startChild("original-gunicorn", "gunicorn", ["--chdir", join(o.dir, "seed-flask"), "-w", workers, "--timeout", "0", "-b", `127.0.0.1:${gport}`, "wsgi:app"], {
     env: { ...env, DATABASE_URL: o.url, JWT_SECRET_KEY: o.secret },
     logFile: join(logDir, "original-gunicorn.log"),
   });
