@@ -325,7 +325,7 @@ async function series(call: CallName, targets: Target[]): Promise<Map<TargetName
         say(`  ${`${call} ${t.name}`.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${cpu}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
         out.get(t.name)!.push(m);
         await t.after?.();
-        await quiesce();
+        if (targets.length > 1) await quiesce();
       }
     }
   } finally {
@@ -619,6 +619,7 @@ async function main(): Promise<Results> {
       say(`PostgreSQL phase failed: ${(error as Error).message}`);
     } finally {
       for (const stop of stops.reverse()) await stop().catch((e: Error) => say(`stopping: ${e.message}`));
+      clusterUrl = undefined;
     }
   }
 
