@@ -256,8 +256,10 @@ type Target = { name: TargetName; endpoint: Endpoint; /** Runs after each of its
 const servers = new Map<TargetName, Child[]>();
 const alongside: Partial<Record<TargetName, TargetName[]>> = { floor: ["app"] };
 
-function runAlone(name: TargetName): void {
+/** Pauses every server but `name` (and those it needs), once no transaction is open (quiesce). */
+async function runAlone(name: TargetName): Promise<void> {
   if (!config.pauseOthers) return;
+  await quiesce();
   const keep = new Set([name, ...(alongside[name] ?? [])]);
   for (const [other, children] of servers) if (!keep.has(other)) for (const c of children) c.pause();
   for (const kept of keep) for (const c of servers.get(kept) ?? []) c.resume();
@@ -267,14 +269,14 @@ function runAlone(name: TargetName): void {
 let clusterUrl: string | undefined;
 
 /**
- * Before the servers are paused for the next measurement: waits until no client of the cluster is
+ * Before servers are paused: waits until no client of the cluster is
  * inside a transaction (up to 5 s), i.e. the requests still in flight when the load stopped have
  * finished. A server stopped mid-transaction keeps its row locks: the original paused inside a send
  * held a chat's row, and every send of its floor to that chat waited behind it (0 sends/s in a
  * round), and a paused floor did the same to the original's next round and the app to its floor.
  */
 async function quiesce(): Promise<void> {
-  if (!config.pauseOthers || !clusterUrl) return;
+  if (!clusterUrl) return;
   const busy = async () =>
     (await sql<{ n: number }>(clusterUrl!, `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE backend_type = 'client backend' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()`))[0]!.n;
@@ -319,13 +321,12 @@ async function series(call: CallName, targets: Target[]): Promise<Map<TargetName
   try {
     for (let round = 0; round < config.rounds; round++) {
       for (const t of targets) {
-        runAlone(t.name);
+        await runAlone(t.name);
         const m = await measure(t.endpoint, { connections: config.connections, seconds: config.seconds, warmupSeconds: round === 0 ? config.warmup : 0 });
         const cpu = Number.isNaN(m.cpuMs) ? "" : `  cpu/req ${m.cpuMs.toFixed(2)} ms${Number.isNaN(m.pgCpuMs) ? "" : ` + PostgreSQL ${m.pgCpuMs.toFixed(2)} ms`}`;
         say(`  ${`${call} ${t.name}`.padEnd(34)} p50 ${ms(m.p50).padStart(9)}  p99 ${ms(m.p99).padStart(9)}  ${rps(m.throughput).padStart(8)}  errors ${m.errors + m.non2xx}${cpu}${config.rounds > 1 ? `  (round ${round + 1})` : ""}`);
         out.get(t.name)!.push(m);
         await t.after?.();
-        if (targets.length > 1) await quiesce();
       }
     }
   } finally {

@@ -113,16 +113,16 @@ async function recordConnection(page: Page) {
 }
 
 /**
- * The page's live streams, the first one (or the first `count`) answered by a stream that ends at
- * once, as every stream does when it reaches its maximum duration: what the server sends first (the
- * reconnect delay, then `connected`), then the end. The rest go to the server, except while `outage`
- * says so, when they fail as if it were unreachable.
+ * The page's live streams, the first one answered by a stream that ends at once, as every stream
+ * does when it reaches its maximum duration: what the server sends first (the reconnect delay, then
+ * `connected`), then the end. The rest go to the server, except while `outage` says so, when they
+ * fail as if it were unreachable.
  */
-async function endFirstStreams(page: Page, count: number, outage: () => boolean = () => false) {
+async function endFirstStream(page: Page, outage: () => boolean = () => false) {
   let requests = 0;
   await page.route("**/api/trpc/chat.onEvent**", async (route) => {
     requests++;
-    if (requests <= count) {
+    if (requests === 1) {
       return route.fulfill({
         status: 200,
         headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
@@ -137,7 +137,7 @@ async function endFirstStreams(page: Page, count: number, outage: () => boolean 
 
 test("a live stream that ends comes back within a moment, without a Reconnecting flash", async ({ page }) => {
   const seen = await recordConnection(page);
-  const requests = await endFirstStreams(page, 1);
+  const requests = await endFirstStream(page);
   await signUpFresh(page, "Blink");
   await startChat(page);
   await expect.poll(requests).toBeGreaterThanOrEqual(2);
@@ -152,7 +152,7 @@ test("a live stream that ends comes back within a moment, without a Reconnecting
 
 test("the server unreachable for a few seconds: Reconnecting shows, then goes once the stream is back", async ({ page }) => {
   let down = true;
-  const requests = await endFirstStreams(page, 1, () => down);
+  const requests = await endFirstStream(page, () => down);
   await signUpFresh(page, "Outage");
   await startChat(page);
   await expect(page.getByRole("status").filter({ hasText: "Reconnecting" })).toBeVisible({ timeout: 10_000 });
