@@ -25,11 +25,18 @@ async function topVisibleSeq(log: Locator): Promise<number> {
 
 test("the 2,000-message thread opens at the newest, loads older pages upward, holds the position, keeps the DOM bounded", async ({ page }) => {
   await signIn(page, ALICE.email);
-  // Older pages answer a little late, so the test can see where the reader was before they arrive.
+  // Once the thread is open, older pages answer only when the test lets them, so it can see where
+  // the reader was before they arrive (a fixed delay lost that race on a busy machine).
+  let holding = false;
+  const held: (() => void)[] = [];
   await page.route("**/api/trpc/**", async (route) => {
-    if (route.request().url().includes("chat.listMessages")) await new Promise((resolve) => setTimeout(resolve, 400));
+    if (holding && route.request().url().includes("chat.listMessages")) await new Promise<void>((resolve) => held.push(resolve));
     await route.fallback();
   });
+  const letThrough = async () => {
+    await expect.poll(() => held.length, { message: "an older page is asked for" }).toBeGreaterThan(0);
+    for (const resolve of held.splice(0)) resolve();
+  };
   await sessionRow(page, "The long thread").click();
   const log = page.getByRole("log", { name: "Messages" });
   const messages = log.getByTestId("message");
@@ -37,6 +44,7 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
   await expect(newest).toBeVisible();
   await expect.poll(() => inView(log, newest)).toBe(true);
   await expect.poll(() => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(4);
+  holding = true;
 
   // The first page: messages 1951–2000.
   let oldest = 1951;
@@ -49,6 +57,7 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
     expect(topSeq).toBe(oldest);
     const top = log.locator(`[data-seq="${topSeq}"]`);
     const before = (await top.boundingBox())!.y;
+    await letThrough();
     await expect.poll(async () => Math.min(...(await seqs(messages))), { message: "older page loads" }).toBeLessThan(oldest);
     await expect.poll(() => inView(log, top), { message: `message ${topSeq} stays in view` }).toBe(true);
     // Not just in view: where it was, give or take a row's re-measurement.
@@ -61,6 +70,8 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
   expect(await messages.count()).toBeLessThan(100);
 
   // And back to the newest: the DOM still holds only what is near the view.
+  holding = false;
+  for (const resolve of held.splice(0)) resolve();
   await log.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
   await expect(newest).toBeVisible();
   expect(await messages.count()).toBeLessThan(100);
