@@ -411,7 +411,7 @@ async function main(): Promise<Results> {
     // What this phase started, stopped at its end whatever happens (newest first).
     const stops: (() => Promise<void>)[] = [];
     try {
-      const server = await startPgServer();
+      const server = await startPgServer(join(LOGS, "postgres.log"));
       stops.push(server.stop);
       say(`PostgreSQL ${server.version} (${server.kind})`);
       const pgPid = server.pid;

@@ -4,7 +4,7 @@
  * spare loopback port, stopped and deleted at the end whatever happens.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,7 +69,8 @@ function databaseHelpers(adminUrl: string, prefix: string, dropAtEnd: boolean) {
   };
 }
 
-export async function startPgServer(): Promise<PgServer> {
+/** keepLogTo: where the throwaway cluster's log is copied when it stops (its checkpoints, autovacuum runs and lock waits). */
+export async function startPgServer(keepLogTo?: string): Promise<PgServer> {
   const external = process.env.BENCH_DATABASE_URL;
   if (external) {
     const prefix = `pitchat_bench_${process.pid}`;
@@ -92,7 +93,10 @@ export async function startPgServer(): Promise<PgServer> {
   const data = join(dir, "data");
   const logFile = join(dir, "postgres.log");
   const port = await freePort();
-  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const removeDir = () => {
+    if (keepLogTo && existsSync(logFile)) copyFileSync(logFile, keepLogTo);
+    rmSync(dir, { recursive: true, force: true });
+  };
 
   let started = false;
   const stopCluster = onCleanup(
@@ -124,6 +128,10 @@ export async function startPgServer(): Promise<PgServer> {
     "-c max_connections=200",
     "-c maintenance_work_mem=512MB",
     "-c max_wal_size=4GB",
+    // In the log kept with the run: what PostgreSQL did in the background, and every wait > 1 s.
+    "-c log_checkpoints=on",
+    "-c log_autovacuum_min_duration=0",
+    "-c log_lock_waits=on",
   ].join(" ");
   try {
     runPg(join(bin, "pg_ctl"), ["start", "-D", data, "-l", logFile, "-w", "-t", "120", "-o", options]);
