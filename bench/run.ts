@@ -269,9 +269,8 @@ async function runAlone(name: TargetName): Promise<void> {
 let clusterUrl: string | undefined;
 
 /**
- * Before servers are paused: waits until no client of the cluster is
- * inside a transaction (up to 5 s), i.e. the requests still in flight when the load stopped have
- * finished. A server stopped mid-transaction keeps its row locks: the original paused inside a send
+ * Before servers are paused: waits until no client of the cluster is inside a transaction (up to
+ * 5 s), i.e. the requests still in flight when the load stopped have finished. A server stopped mid-transaction keeps its row locks: the original paused inside a send
  * held a chat's row, and every send of its floor to that chat waited behind it (0 sends/s in a
  * round), and a paused floor did the same to the original's next round and the app to its floor.
  */

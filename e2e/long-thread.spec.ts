@@ -33,9 +33,10 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
     if (holding && route.request().url().includes("chat.listMessages")) await new Promise<void>((resolve) => held.push(resolve));
     await route.fallback();
   });
+  const release = () => held.splice(0).forEach((resolve) => resolve());
   const letThrough = async () => {
     await expect.poll(() => held.length, { message: "an older page is asked for" }).toBeGreaterThan(0);
-    for (const resolve of held.splice(0)) resolve();
+    release();
   };
   await sessionRow(page, "The long thread").click();
   const log = page.getByRole("log", { name: "Messages" });
@@ -71,7 +72,7 @@ test("the 2,000-message thread opens at the newest, loads older pages upward, ho
 
   // And back to the newest: the DOM still holds only what is near the view.
   holding = false;
-  for (const resolve of held.splice(0)) resolve();
+  release();
   await log.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
   await expect(newest).toBeVisible();
   expect(await messages.count()).toBeLessThan(100);
